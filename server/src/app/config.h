@@ -1,0 +1,85 @@
+#pragma once
+/// The one validated configuration: defaults < veza.toml < VEZA_* environment < command-line flags.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace veza::app {
+
+struct RateLimitClass {
+  double ip_capacity = 0;       // burst per client IP; 0 = unlimited
+  double ip_per_second = 0;     // refill per second
+  double user_capacity = 0;     // burst per signed-in principal; 0 = unlimited
+  double user_per_second = 0;
+};
+
+struct Config {
+  std::string env = "development";  // development | production
+  std::string listen = "127.0.0.1:8080";
+  std::string public_url = "http://127.0.0.1:8080";
+  std::string data_dir = "data";
+  std::string database_url;         // default: sqlite:<data_dir>/veza.db
+  std::string objects_dir;          // default: <data_dir>/objects
+  std::string web_root = "web/dist";
+  int node_id = 0;
+
+  std::string log_format;           // text | json; default text in development, json in production
+  std::string log_level = "info";
+  bool access_log = true;
+
+  int http_io_threads = 2;
+  int http_handler_threads = 8;
+  int64_t http_max_header_bytes = 16 * 1024;
+  int64_t http_max_body_bytes = 1024 * 1024;
+  int http_header_timeout_ms = 10'000;
+  int http_body_timeout_ms = 60'000;
+  int http_idle_timeout_ms = 75'000;
+  int64_t http_max_connections = 20'000;
+  int http_shutdown_deadline_ms = 15'000;
+
+  int db_pool_size = 8;
+  int db_busy_timeout_ms = 5'000;
+  bool db_migrate_on_start = true;
+
+  std::string redis_url;            // empty: in-process pub/sub, presence and rate limits
+  std::vector<std::string> cors_allowed_origins;
+  bool rate_limit_enabled = true;
+  std::map<std::string, RateLimitClass> rate_limits;  // by route class
+
+  int64_t health_min_free_disk_bytes = 512LL * 1024 * 1024;
+  bool debug_routes = false;        // /api/v1/debug/* for operators testing shutdown and timeouts
+
+  std::string jwt_secret;           // signs access tokens
+  std::string stream_token_secret;  // signs media URLs
+
+  std::string config_file;          // where the file layer came from, if any
+};
+
+struct ConfigLoad {
+  Config config;
+  std::vector<std::string> problems;  // every problem found; empty means valid
+};
+
+/// Reads every layer. `argv` holds only option arguments (after the subcommand).
+/// `env` is injected so tests can pass their own environment.
+ConfigLoad LoadConfig(const std::vector<std::string>& args, const std::map<std::string, std::string>& env);
+
+/// Checks values and, when env == "production", refuses insecure defaults, naming each setting.
+std::vector<std::string> Validate(const Config& config);
+
+/// The effective configuration as TOML-like text with secrets redacted (`veza config check`).
+std::string Describe(const Config& config);
+
+/// The process environment as a map.
+std::map<std::string, std::string> ProcessEnvironment();
+
+/// Splits "host:port"; false when malformed.
+bool SplitHostPort(const std::string& listen, std::string& host, uint16_t& port);
+
+/// Development-only secrets used when none are configured; production refuses them.
+inline constexpr const char* kDevJwtSecret = "veza-development-jwt-secret-change-me";
+inline constexpr const char* kDevStreamSecret = "veza-development-stream-secret-change-me";
+
+}  // namespace veza::app

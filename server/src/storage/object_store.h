@@ -1,0 +1,48 @@
+#pragma once
+/// Object storage for audio, images and HLS output: local files by default, S3-compatible later.
+/// Keys are relative slash-separated paths ("tracks/123/hls/master.m3u8").
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace veza::storage {
+
+struct ObjectInfo {
+  std::string key;
+  uint64_t size = 0;
+  int64_t modified_ms = 0;
+  std::string etag;
+};
+
+struct ByteRange {
+  uint64_t offset = 0;
+  std::optional<uint64_t> length;  // nullopt: to the end
+};
+
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+  virtual Status PutBytes(std::string_view key, std::string_view bytes) = 0;
+  /// Copies a local file in (the upload spool, a transcoder's output).
+  virtual Status PutFile(std::string_view key, const std::string& path) = 0;
+  virtual Result<std::string> GetBytes(std::string_view key, ByteRange range = {}) = 0;
+  /// kNotFound when absent.
+  virtual Result<ObjectInfo> Stat(std::string_view key) = 0;
+  /// Deleting a missing object succeeds.
+  virtual Status Delete(std::string_view key) = 0;
+  virtual Result<std::vector<ObjectInfo>> List(std::string_view prefix) = 0;
+  /// A local file path for sendfile when the backend is the filesystem; nullopt otherwise.
+  virtual std::optional<std::string> LocalPath(std::string_view key) const = 0;
+  /// A short, secret-free description for health output.
+  virtual std::string Describe() const = 0;
+};
+
+/// True when `key` is a safe relative key: non-empty segments of [A-Za-z0-9._-], no "." or "..".
+bool IsValidKey(std::string_view key);
+
+}  // namespace veza::storage
