@@ -23,6 +23,8 @@ class Headers {
   /// Appends a value (Set-Cookie, Vary…).
   void Add(std::string_view name, std::string value);
   void Remove(std::string_view name);
+  /// Drops every entry but keeps the storage (the transport reuses one Request per connection).
+  void Clear() { entries_.clear(); }
 
   const std::vector<Entry>& entries() const { return entries_; }
 
