@@ -5,6 +5,7 @@
 #include <poll.h>
 
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -51,20 +52,26 @@ class Connection {
   bool broken() const { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
   void MarkBroken() { broken_ = true; }
 
-  // Cheap liveness check of an idle connection: reads whatever the server sent (e.g. the FATAL of a
-  // shutdown) without blocking, since libpq sockets are non-blocking.
+  // Cheap liveness check of an idle connection. The server sends nothing unsolicited to an idle
+  // connection we never LISTEN on, except when dropping it (a FATAL message, then end of file), so
+  // anything readable means the connection is going away: replace it rather than race the close.
   bool Healthy() {
-    if (broken()) return false;
-    if (PQconsumeInput(conn_) == 0) return false;
-    return PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+    if (broken() || PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;
+    pollfd pfd{PQsocket(conn_), POLLIN, 0};
+    if (pfd.fd < 0 || ::poll(&pfd, 1, 0) != 0) return false;
+    return true;
   }
 
-  std::unordered_map<std::string, std::string>& prepared() { return prepared_; }
+  struct Prepared {
+    std::string name;
+    int params = 0;  // parameters the statement uses
+  };
+  std::unordered_map<std::string, Prepared>& prepared() { return prepared_; }
 
  private:
   PGconn* conn_;
   bool broken_ = false;
-  std::unordered_map<std::string, std::string> prepared_;  // types + SQL → statement name
+  std::unordered_map<std::string, Prepared> prepared_;  // types + SQL → statement
 };
 
 Error MapError(Connection& conn, const PGresult* res, std::string_view sql) {
@@ -185,8 +192,12 @@ class PgSession final : public Session {
     key += '|';
     key += sql;
 
-    VEZA_ASSIGN_OR_RETURN(std::string name, PrepareCached(key, sql, types));
-    ResultPtr res(PQexecPrepared(conn_.handle(), name.c_str(), static_cast<int>(values.size()), values.data(),
+    VEZA_ASSIGN_OR_RETURN(Connection::Prepared prepared, PrepareCached(key, sql, types));
+    if (prepared.params > static_cast<int>(params.size())) {
+      return Internal("statement uses $" + std::to_string(prepared.params) + " but " +
+                      std::to_string(params.size()) + " parameters were given: " + std::string(sql));
+    }
+    ResultPtr res(PQexecPrepared(conn_.handle(), prepared.name.c_str(), static_cast<int>(values.size()), values.data(),
                                  nullptr, nullptr, 0));
     ExecStatusType status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return MapError(conn_, res.get(), sql);
@@ -218,7 +229,8 @@ class PgSession final : public Session {
   }
 
  private:
-  Result<std::string> PrepareCached(const std::string& key, std::string_view sql, const std::vector<Oid>& types) {
+  Result<Connection::Prepared> PrepareCached(const std::string& key, std::string_view sql,
+                                             const std::vector<Oid>& types) {
     auto& cache = conn_.prepared();
     if (auto it = cache.find(key); it != cache.end()) return it->second;
     // 96 bits of SHA-256: distinct statements never share a name in practice.
@@ -227,8 +239,14 @@ class PgSession final : public Session {
     ResultPtr res(PQprepare(conn_.handle(), name.c_str(), text.c_str(), static_cast<int>(types.size()),
                             types.data()));
     if (!res || PQresultStatus(res.get()) != PGRES_COMMAND_OK) return MapError(conn_, res.get(), sql);
-    cache.emplace(key, name);
-    return name;
+    // The server counts $n beyond the declared types; binding too few would be a protocol error.
+    ResultPtr described(PQdescribePrepared(conn_.handle(), name.c_str()));
+    if (!described || PQresultStatus(described.get()) != PGRES_COMMAND_OK) {
+      return MapError(conn_, described.get(), sql);
+    }
+    Connection::Prepared prepared{name, PQnparams(described.get())};
+    cache.emplace(key, prepared);
+    return prepared;
   }
 
   Connection& conn_;
@@ -256,8 +274,15 @@ class PgDatabase final : public Database {
   Status InTransaction(const std::function<Status(Session&)>& fn, TransactionOptions options) override {
     return RunWithRetries(options.max_attempts, [&]() -> Status {
       VEZA_ASSIGN_OR_RETURN(Lease lease, Acquire(true));
+      auto begun = Simple(*lease.conn, "BEGIN");
+      if (!begun.ok() && lease.conn->broken()) {
+        // Nothing ran yet, so a connection that died while idle in the pool is safe to swap for a new one.
+        lease = Lease();
+        VEZA_ASSIGN_OR_RETURN(lease, Acquire(true));
+        begun = Simple(*lease.conn, "BEGIN");
+      }
+      if (!begun.ok()) return std::move(begun).error();
       PgSession session(*lease.conn);
-      VEZA_TRY(Simple(*lease.conn, "BEGIN"));
       bool finished = false;
       struct Guard {
         Connection& conn;
@@ -338,7 +363,15 @@ class PgDatabase final : public Database {
     Lease(PgDatabase* o, std::unique_ptr<Connection> c, bool p) : owner(o), conn(std::move(c)), pooled(p) {}
     Lease(Lease&& other) noexcept
         : owner(std::exchange(other.owner, nullptr)), conn(std::move(other.conn)), pooled(other.pooled) {}
-    Lease& operator=(Lease&&) = delete;
+    Lease& operator=(Lease&& other) noexcept {
+      if (this != &other) {
+        if (owner != nullptr && conn) owner->Release(std::move(conn), pooled);
+        owner = std::exchange(other.owner, nullptr);
+        conn = std::move(other.conn);
+        pooled = other.pooled;
+      }
+      return *this;
+    }
     ~Lease() {
       if (owner != nullptr && conn) owner->Release(std::move(conn), pooled);
     }

@@ -16,7 +16,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/log.h"
 #include "db/internal.h"
 
 namespace veza::db::internal {
@@ -74,7 +73,7 @@ size_t DollarIndex(const char* name) {
 
 class Connection {
  public:
-  Connection(sqlite3* db, uint64_t generation) : db_(db), generation_(generation) {}
+  explicit Connection(sqlite3* db) : db_(db) {}
   ~Connection() {
     ClearCache();
     sqlite3_close_v2(db_);
@@ -83,7 +82,6 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   sqlite3* handle() const { return db_; }
-  uint64_t generation() const { return generation_; }
 
   // Statements are kept prepared per connection, keyed by their SQL text.
   Result<sqlite3_stmt*> Prepare(std::string_view sql) {
@@ -112,12 +110,11 @@ class Connection {
   }
 
   sqlite3* db_;
-  uint64_t generation_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
 Result<std::unique_ptr<Connection>> OpenConnection(const std::string& filename, bool create, bool reader,
-                                                   const DatabaseOptions& options, uint64_t generation) {
+                                                   const DatabaseOptions& options) {
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (create) flags |= SQLITE_OPEN_CREATE;
   sqlite3* db = nullptr;
@@ -129,7 +126,7 @@ Result<std::unique_ptr<Connection>> OpenConnection(const std::string& filename, 
     if (e.code == ErrorCode::kInternal) return UnreachableError(std::string(kCannotRead), e.detail);
     return e;
   }
-  auto conn = std::make_unique<Connection>(db, generation);
+  auto conn = std::make_unique<Connection>(db);
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, options.busy_timeout_ms);
   std::string pragmas = reader ? "PRAGMA query_only=ON;"
@@ -175,9 +172,7 @@ class SqliteSession final : public Session {
     for (size_t n = 1; n <= params.size(); ++n) {
       std::string name = "$" + std::to_string(n);
       int index = sqlite3_bind_parameter_index(stmt, name.c_str());
-      if (index == 0) {
-        return Internal("parameter " + name + " is not used by the statement: " + std::string(sql));
-      }
+      if (index == 0) continue;  // unused, as PostgreSQL allows
       const Value& v = params[n - 1];
       int rc = SQLITE_OK;
       if (std::holds_alternative<std::nullptr_t>(v)) {
@@ -258,7 +253,7 @@ class SqliteDatabase final : public Database {
       std::filesystem::path parent = std::filesystem::path(path_).parent_path();
       if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     }
-    VEZA_ASSIGN_OR_RETURN(writer_, OpenConnection(memory_ ? ":memory:" : path_, true, false, options_, 0));
+    VEZA_ASSIGN_OR_RETURN(writer_, OpenConnection(memory_ ? ":memory:" : path_, true, false, options_));
     if (!memory_) identity_ = FileIdentity();
     return Ok();
   }
@@ -268,7 +263,6 @@ class SqliteDatabase final : public Database {
   Status InTransaction(const std::function<Status(Session&)>& fn, TransactionOptions options) override {
     return RunWithRetries(options.max_attempts, [&]() -> Status {
       auto lock = LockWriter();
-      VEZA_TRY(RefreshWriter());
       Lent lent(in_use_);
       SqliteSession session(*writer_);
       // IMMEDIATE takes the write lock up front, so a transaction never fails half-way on a lock upgrade.
@@ -327,19 +321,16 @@ class SqliteDatabase final : public Database {
     } else if (::access(path_.c_str(), R_OK | W_OK) != 0) {
       return UnreachableError(std::string(kCannotRead), "sqlite: access " + path_ + ": " + std::strerror(errno));
     }
-    {
-      std::lock_guard lock(identity_mu_);
-      if (std::pair<dev_t, ino_t>(st.st_dev, st.st_ino) != identity_) {
-        // The file was replaced (e.g. a backup restored by copy): open connections point at the old inode.
-        log::Warn("sqlite database file was replaced; reopening connections", {{"path", path_}});
-        identity_ = {st.st_dev, st.st_ino};
-        ++generation_;
-      }
+    if (std::pair<dev_t, ino_t>(st.st_dev, st.st_ino) != identity_) {
+      // Open connections still write to the old inode, and its -wal/-shm files do not belong to the new
+      // one, so reopening live is unsafe: report it until the server is restarted.
+      return UnreachableError(std::string(kCannotRead),
+                              "sqlite: " + path_ + " was replaced by another file; restart the server to use it");
     }
     // A fresh connection proves the file opens and its header and schema page read; pooled connections
     // keep an open descriptor and would go on working on a deleted or unreadable file.
     VEZA_ASSIGN_OR_RETURN(std::unique_ptr<Connection> probe,
-                          OpenConnection(path_, false, true, options_, generation_.load()));
+                          OpenConnection(path_, false, true, options_));
     SqliteSession session(*probe);
     auto r = session.Query("SELECT count(*) FROM sqlite_master");
     if (!r.ok()) {
@@ -377,34 +368,20 @@ class SqliteDatabase final : public Database {
     return lock;
   }
 
-  // Reopens the writer after Ping() saw the file replaced. Called with writer_mu_ held.
-  Status RefreshWriter() {
-    if (memory_ || (writer_ && writer_->generation() == generation_.load())) return Ok();
-    VEZA_ASSIGN_OR_RETURN(auto fresh, OpenConnection(path_, false, false, options_, generation_.load()));
-    writer_ = std::move(fresh);
-    return Ok();
-  }
-
   Result<std::unique_ptr<Connection>> AcquireReader() {
     std::unique_lock lock(readers_mu_);
     bool waited = false;
     for (;;) {
-      while (!idle_readers_.empty()) {
+      if (!idle_readers_.empty()) {
         std::unique_ptr<Connection> conn = std::move(idle_readers_.back());
         idle_readers_.pop_back();
-        if (conn->generation() == generation_.load()) {
-          ++in_use_;
-          return conn;
-        }
-        --readers_total_;  // stale after the file was replaced; close it outside the lock
-        lock.unlock();
-        conn.reset();
-        lock.lock();
+        ++in_use_;
+        return conn;
       }
       if (readers_total_ < options_.pool_size) {
         ++readers_total_;
         lock.unlock();
-        auto conn = OpenConnection(path_, false, true, options_, generation_.load());
+        auto conn = OpenConnection(path_, false, true, options_);
         lock.lock();
         if (!conn.ok()) {
           --readers_total_;
@@ -452,8 +429,6 @@ class SqliteDatabase final : public Database {
 
   std::atomic<int> in_use_{0};
   std::atomic<int64_t> waits_{0};
-  std::atomic<uint64_t> generation_{0};
-  std::mutex identity_mu_;
   std::pair<dev_t, ino_t> identity_{};  // of the file the connections have open
 };
 
