@@ -146,4 +146,8 @@ Result<std::unique_ptr<Database>> Open(const std::string& url, const DatabaseOpt
 /// Removes the password from a database URL for logs and `config check`.
 std::string RedactUrl(std::string_view url);
 
+/// True for the transient failures InTransaction retries (SQLite busy/locked, PostgreSQL serialization
+/// failure or deadlock): kUnavailable with slug `database_busy`.
+bool IsRetryable(const Error& error);
+
 }  // namespace veza::db
