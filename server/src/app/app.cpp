@@ -10,6 +10,8 @@
 #include "db/session.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "middleware/middleware.h"
+#include "middleware/rate_limit_store.h"
 #include "observability/metrics.h"
 #include "observability/process.h"
 #include "storage/local_store.h"
@@ -58,6 +60,57 @@ http::ServerOptions ServerOptionsFrom(const Config& config) {
   o.shutdown_deadline_ms = config.http_shutdown_deadline_ms;
   o.spool_dir = config.data_dir + "/tmp";
   return o;
+}
+
+middleware::RateLimitOptions RateLimitsFrom(const Config& config) {
+  middleware::RateLimitOptions options = middleware::DefaultRateLimits();
+  for (const auto& [name, limits] : config.rate_limits) {
+    options.classes[name] = {
+        .per_ip = {static_cast<int64_t>(limits.ip_capacity), limits.ip_per_second},
+        .per_principal = {static_cast<int64_t>(limits.user_capacity), limits.user_per_second}};
+  }
+  return options;
+}
+
+void UseMiddleware(http::Router& router, const Config& config, const Clock& clock, obs::Registry& registry,
+                   middleware::RateLimitStore& rate_limits) {
+  router.Use(middleware::RequestId());
+  router.Use(middleware::AccessLog(clock, {.enabled = config.access_log}));
+  router.Use(middleware::Metrics(registry, clock));
+  router.Use(middleware::SecurityHeaders(middleware::SecurityHeadersOptions::ForPublicUrl(config.public_url)));
+  router.Use(middleware::Cors({.allowed_origins = config.cors_allowed_origins}));
+  router.Use(middleware::Recover());
+  if (config.rate_limit_enabled) router.Use(middleware::RateLimit(rate_limits, clock, RateLimitsFrom(config)));
+}
+
+void RegisterRuntimeMetrics(obs::Registry& registry, db::Database& database,
+                            const std::unique_ptr<http::Server>& server) {
+  auto stat = [&server](int64_t http::ServerStats::*field) {
+    return [&server, field] { return server ? static_cast<double>(server->Stats().*field) : 0.0; };
+  };
+  registry.AddCallbackGauge("veza_http_open_connections", "Open client connections.",
+                            stat(&http::ServerStats::open_connections));
+  registry.AddCallbackGauge("veza_http_open_websockets", "Open WebSocket connections.",
+                            stat(&http::ServerStats::open_websockets));
+  registry.AddCallbackCounter("veza_http_rejected_connections_total",
+                              "Connections closed at once because http.max_connections was reached.",
+                              stat(&http::ServerStats::rejected_connections));
+  registry.AddCallbackGauge("veza_db_pool_connections", "Database connections open.",
+                            [&database] { return static_cast<double>(database.Stats().total); });
+  registry.AddCallbackGauge("veza_db_pool_connections_in_use", "Database connections lent out.",
+                            [&database] { return static_cast<double>(database.Stats().in_use); });
+  registry.AddCallbackCounter("veza_db_pool_waits_total", "Times a caller waited for a free database connection.",
+                              [&database] { return static_cast<double>(database.Stats().waits); });
+}
+
+void RegisterWebClient(http::Router& router, const Config& config, std::unique_ptr<http::StaticFiles>& files) {
+  if (!fs::is_directory(config.web_root)) {
+    log::Warn("the web client is not built; `make build` builds it", {{"web_root", config.web_root}});
+    return;
+  }
+  files = std::make_unique<http::StaticFiles>(http::StaticFilesOptions{.root = config.web_root});
+  router.Get("/{path...}", [f = files.get()](http::Request& req) { return f->Serve(req); },
+             {.io_thread = true, .rate_class = "static"});
 }
 
 std::string DialectName(db::Dialect d) { return d == db::Dialect::kSqlite ? "sqlite" : "postgresql"; }
@@ -111,10 +164,13 @@ int Serve(const Config& config) {
   }
 
   obs::Registry registry;
-  obs::RegisterProcessMetrics(registry);
+  obs::RegisterProcessCollector(registry);
+  std::unique_ptr<http::Server> server;
+  RegisterRuntimeMetrics(registry, **database, server);
 
+  middleware::MemoryRateLimitStore rate_limits;
   http::Router router;
-  // MIDDLEWARE_WIRING
+  UseMiddleware(router, config, clock, registry, rate_limits);
 
   HealthTargets health{.database = **database,
                        .objects = **objects,
@@ -136,9 +192,17 @@ int Serve(const Config& config) {
                   .database_dialect = DialectName((*database)->dialect()),
                   .started_ms = started_ms};
   RegisterSystemRoutes(router, registry, info, clock, config.debug_routes);
+  std::unique_ptr<http::StaticFiles> web_client;
+  RegisterWebClient(router, config, web_client);
 
-  http::Server server(ServerOptionsFrom(config), router);
-  uint16_t port = server.Listen();
+  server = std::make_unique<http::Server>(ServerOptionsFrom(config), router);
+  uint16_t port = 0;
+  try {
+    port = server->Listen();
+  } catch (const std::runtime_error& e) {
+    log::Error("cannot listen", {{"listen", config.listen}, {"error", e.what()}});
+    return 1;
+  }
   std::string host;
   uint16_t ignored = 0;
   SplitHostPort(config.listen, host, ignored);
@@ -147,7 +211,8 @@ int Serve(const Config& config) {
                                  {"data", fs::absolute(config.data_dir).lexically_normal().string()},
                                  {"database", (*database)->Describe()},
                                  {"env", config.env}});
-  server.Run();
+  server->Run();
+  server.reset();  // before the router and stores it refers to
   log::Info("veza stopped");
   return 0;
 }

@@ -100,12 +100,12 @@ class PostgresOutage(unittest.TestCase):
         try:
             with VezaServer(database_url=url) as server:
                 self.assertEqual(server.get("/health/deep").status, 200)
-                subprocess.run([script, "pause", cluster], check=True, timeout=60)
+                subprocess.run([script, "halt", cluster], check=True, timeout=60)
                 r = server.get("/health/deep", timeout=30)
                 self.assertEqual(r.status, 503, r.body)
                 self.assertIn("database", r.json()["failed"])
                 self.assertEqual(server.get("/health").status, 200)
-                subprocess.run([script, "resume", cluster], check=True, timeout=60)
+                subprocess.run([script, "start", cluster], check=True, timeout=60)
                 deadline = time.time() + 20
                 status = None
                 while time.time() < deadline:
