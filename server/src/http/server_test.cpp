@@ -511,6 +511,39 @@ TEST_F(ServerTest, WebSocketOversizedMessageClosesConnection) {
   EXPECT_TRUE(WaitFor([&] { return echo->closed.load() == 1; }, 3000));
 }
 
+TEST_F(ServerTest, WebSocketPingsAndClosesWithoutPong) {
+  auto echo = std::make_shared<EchoHandler>();
+  WsOptions wo;
+  wo.ping_interval_ms = 200;
+  router_.AddWebSocket("/ws", echo, wo);
+  Start();
+  auto answering = Connect();
+  auto silent = Connect();
+  ASSERT_TRUE(answering->WsHandshake("/ws"));
+  ASSERT_TRUE(silent->WsHandshake("/ws"));
+  auto ping = silent->WsReadFrame(2000);
+  ASSERT_TRUE(ping);
+  EXPECT_EQ(ping->opcode, 9);
+  // The answering client returns every ping's pong and stays connected.
+  auto begin = std::chrono::steady_clock::now();
+  int pongs = 0;
+  while (std::chrono::steady_clock::now() - begin < std::chrono::milliseconds(1200)) {
+    auto f = answering->WsReadFrame(1000);
+    ASSERT_TRUE(f) << "answering client was dropped";
+    if (f->opcode == 9) {
+      ASSERT_TRUE(answering->Send(std::string("\x8a\x80\x00\x00\x00\x00", 6)));  // masked empty pong
+      ++pongs;
+    }
+  }
+  EXPECT_GE(pongs, 2);
+  EXPECT_TRUE(silent->WaitClosed(2000));
+  ASSERT_TRUE(answering->WsSendText("still here"));
+  auto f = answering->WsReadFrame(2000);
+  while (f && f->opcode == 9) f = answering->WsReadFrame(2000);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->payload, "still here");
+}
+
 TEST_F(ServerTest, WebSocketOutboundQueueIsBounded) {
   auto echo = std::make_shared<EchoHandler>();
   WsOptions wo;
