@@ -109,6 +109,16 @@ export class ApiClient {
     return this.accessToken !== null;
   }
 
+  /** For transports other than fetch (uploads with progress): the header value, or null. */
+  authorization(): string | null {
+    return this.accessToken ? `Bearer ${this.accessToken}` : null;
+  }
+
+  /** Absolute path of an API endpoint, e.g. for XMLHttpRequest. */
+  url(path: string, query?: Query): string {
+    return buildUrl(this.baseUrl, path, query);
+  }
+
   /** Stores the session's access token and tells listeners who is signed in now. */
   setSession(session: AuthSession | null): void {
     this.accessToken = session?.access_token ?? null;
@@ -206,36 +216,50 @@ export class ApiClient {
   }
 
   private async parse<T>(response: Response): Promise<T> {
-    const requestId = response.headers.get('X-Request-Id') ?? undefined;
-    const text = await response.text();
-    let data: unknown = undefined;
-    if (text) {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = undefined;
-      }
+    return parseAnswer<T>(
+      response.status,
+      response.statusText,
+      await response.text(),
+      response.headers.get('X-Request-Id'),
+    );
+  }
+}
+
+/**
+ * Turns a raw answer into its JSON value, or throws the ApiError it carries. Shared by fetch and
+ * by XMLHttpRequest uploads (which need upload progress events that fetch lacks).
+ */
+export function parseAnswer<T>(
+  status: number,
+  statusText: string,
+  text: string,
+  requestIdHeader: string | null,
+): T {
+  const requestId = requestIdHeader ?? undefined;
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
     }
-    if (response.ok) {
-      if (text && data === undefined) {
-        throw new ApiError(response.status, {
-          code: kBadResponseCode,
-          message: 'The server sent an answer that is not JSON.',
-          request_id: requestId,
-        });
-      }
-      return data as T;
-    }
-    if (isEnvelope(data)) {
-      throw new ApiError(response.status, {
-        ...data.error,
-        request_id: data.error.request_id ?? requestId,
+  }
+  if (status >= 200 && status < 300) {
+    if (text && data === undefined) {
+      throw new ApiError(status, {
+        code: kBadResponseCode,
+        message: 'The server sent an answer that is not JSON.',
+        request_id: requestId,
       });
     }
-    throw new ApiError(response.status, {
-      code: `http_${response.status}`,
-      message: response.statusText || `The server answered ${response.status}.`,
-      request_id: requestId,
-    });
+    return data as T;
   }
+  if (isEnvelope(data)) {
+    throw new ApiError(status, { ...data.error, request_id: data.error.request_id ?? requestId });
+  }
+  throw new ApiError(status, {
+    code: `http_${status}`,
+    message: statusText || `The server answered ${status}.`,
+    request_id: requestId,
+  });
 }
