@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import { startPlayerController, type EnginePort } from './controller';
 import type { EngineEvents } from './engine';
