@@ -20,6 +20,7 @@ class FakeAudio extends EventTarget {
   volume = 1;
   preload = 'auto';
   error = null;
+  readyState = 0;
   playCalls: number[] = [];
   private base = 0;
   private startedAt = 0;
@@ -47,6 +48,7 @@ class FakeAudio extends EventTarget {
   removeAttribute() {
     this.attr = null;
     this.duration = Number.NaN;
+    this.readyState = 0;
   }
   canPlayType() {
     return 'maybe';
@@ -56,6 +58,7 @@ class FakeAudio extends EventTarget {
     if (!id) return;
     setTimeout(() => {
       this.duration = durations[id] ?? 0;
+      this.readyState = 4;
       if (!this.paused) this.armEnd();
       for (const type of ['loadedmetadata', 'durationchange', 'canplay']) this.fire(type);
     }, 20);
@@ -248,6 +251,17 @@ describe('AudioEngine', () => {
     expect(playing(audios, 'c')?.paused).toBe(true);
     await vi.advanceTimersByTimeAsync(8_000);
     expect(events.handOvers).toEqual(['key-b', 'key-c']);
+    engine.destroy();
+  });
+
+  it('preloads the next track only once the current one can play', async () => {
+    const { engine, audios } = setup({ webAudio: true });
+    engine.setCurrent(entry('a'));
+    engine.setNext(entry('b'));
+    await vi.advanceTimersByTimeAsync(5);
+    expect(playing(audios, 'b')).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(30);
+    expect(playing(audios, 'b')).toBeDefined();
     engine.destroy();
   });
 

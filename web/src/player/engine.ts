@@ -59,6 +59,11 @@ export const browserEnv: EngineEnv = {
 const kScheduleHorizonMs = 1500;
 /** A timer that fires earlier than this before the hand-over point is re-armed. */
 const kTimerSlackMs = 4;
+/** Seconds of audio hls.js keeps ahead: generous while playing, enough to start when preloading. */
+const kPlayingBufferS = 60;
+const kPreloadBufferS = 12;
+/** HTMLMediaElement.HAVE_FUTURE_DATA: enough is buffered to start playing. */
+const kHaveFutureData = 3;
 
 interface Deck {
   readonly audio: HTMLAudioElement;
@@ -110,6 +115,7 @@ export class AudioEngine {
   private quality: Quality = 'auto';
   private transitionTimer: ReturnType<typeof setTimeout> | null = null;
   private drainTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Next track asked for while the outgoing deck drains or the current one is still loading. */
   private pendingNext: QueueItem | null | undefined = undefined;
   private readonly cleanups: Array<() => void> = [];
 
@@ -141,6 +147,7 @@ export class AudioEngine {
       this.standby = previous;
       this.resetDeck(previous);
       this.setFade(this.active, 1);
+      this.setBufferAhead(this.active, kPlayingBufferS);
       if (startAtS > 0) this.active.audio.currentTime = startAtS;
     } else {
       this.resetDeck(this.active);
@@ -154,10 +161,13 @@ export class AudioEngine {
 
   /** Preloads the track that follows, or forgets it with null. */
   setNext(entry: QueueItem | null): void {
-    if (this.standby.draining) {
+    // Preloading waits until the current track can play, so the two do not compete at start.
+    const currentLoading = this.active.entry !== null && this.active.audio.readyState < kHaveFutureData;
+    if (this.standby.draining || (entry !== null && currentLoading)) {
       this.pendingNext = entry;
       return;
     }
+    this.pendingNext = undefined;
     if (entry !== null && entry.key === this.active.entry?.key) entry = null;
     if (this.standby.entry?.key === entry?.key) return;
     this.resetDeck(this.standby);
@@ -277,8 +287,16 @@ export class AudioEngine {
     });
     on('waiting', ifActive(() => this.events.onBuffering(true)));
     on('canplay', () => {
-      if (deck === this.active) this.events.onBuffering(false);
-      else this.schedule();
+      if (deck !== this.active) {
+        this.schedule();
+        return;
+      }
+      this.events.onBuffering(false);
+      if (!this.standby.draining && this.pendingNext !== undefined) {
+        const pending = this.pendingNext;
+        this.pendingNext = undefined;
+        this.setNext(pending);
+      }
     });
     on('ended', () => {
       if (deck === this.active) this.onActiveEnded();
@@ -404,8 +422,7 @@ export class AudioEngine {
   private attachHls(deck: Deck, Hls: HlsClass, url: string, startAtS: number, loadId: number) {
     const hls = new Hls({
       startPosition: startAtS > 0 ? startAtS : -1,
-      // Audio segments are small: buffer a minute ahead so a preloaded deck is ready in time.
-      maxBufferLength: 60,
+      maxBufferLength: deck === this.active ? kPlayingBufferS : kPreloadBufferS,
     });
     deck.hls = hls;
     deck.levels = [];
@@ -462,6 +479,11 @@ export class AudioEngine {
       deck.audio.removeAttribute('src');
       deck.audio.load();
     }
+  }
+
+  private setBufferAhead(deck: Deck, seconds: number): void {
+    // hls.js reads its config on every buffering tick, so this applies at once.
+    if (deck.hls) deck.hls.config.maxBufferLength = seconds;
   }
 
   private pauseDeck(deck: Deck): void {
@@ -543,6 +565,7 @@ export class AudioEngine {
     this.active = incoming;
     this.standby = outgoing;
     outgoing.draining = true;
+    this.setBufferAhead(incoming, kPlayingBufferS);
     if (this.context && incoming.fade && outgoing.fade && windowS > 0) {
       const now = this.context.currentTime;
       incoming.fade.gain.cancelScheduledValues(now);
