@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, NavLink, useNavigate } from 'react-router';
 import { logout } from '../api/auth';
 import { Button, LinkButton, Menu, Skeleton, toast } from '../components';
-import { GlobeIcon, MoonIcon, SunIcon, UserIcon } from '../components/icons';
+import { GlobeIcon, MoonIcon, SettingsIcon, SunIcon, UserIcon } from '../components/icons';
 import { useSession } from '../features/auth/session';
 import { currentLanguage, kLanguages, setLanguage } from '../i18n';
 import { useTheme } from './theme';
@@ -85,14 +85,17 @@ export function TopBar() {
       <div className={styles.actions}>
         <Button
           variant="ghost"
+          className={styles.optional}
           icon={theme === 'dark' ? <SunIcon /> : <MoonIcon />}
           aria-label={theme === 'dark' ? t('nav.themeToLight') : t('nav.themeToDark')}
           onClick={toggleTheme}
         />
-        <LanguageMenu />
+        <div className={styles.optional}>
+          <LanguageMenu />
+        </div>
         {!signedIn && (
-          <Link to="/settings" className={styles.settingsLink}>
-            {t('nav.settings')}
+          <Link to="/settings" className={styles.iconLink} aria-label={t('nav.settings')} title={t('nav.settings')}>
+            <SettingsIcon />
           </Link>
         )}
         <AccountArea />

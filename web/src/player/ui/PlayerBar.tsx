@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { Button, Spinner } from '../../components';
@@ -129,6 +129,7 @@ export function PlayerBar() {
   const [queueOpen, setQueueOpen] = useState(false);
   const hasTrack = usePlayer((s) => s.currentKey !== null);
   const error = usePlaybackStatus((s) => s.error);
+  const closeQueue = useCallback(() => setQueueOpen(false), []);
   return (
     <section className={styles.bar} aria-label={t('player.label')}>
       <NowPlaying />
@@ -154,7 +155,7 @@ export function PlayerBar() {
           onClick={() => setQueueOpen((open) => !open)}
         />
       </div>
-      {queueOpen && <QueuePanel onClose={() => setQueueOpen(false)} />}
+      {queueOpen && <QueuePanel onClose={closeQueue} />}
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import { useState, type DragEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button, EmptyState, Menu } from '../../components';
 import { CloseIcon, DragIcon, MoreIcon, QueueIcon } from '../../components/icons';
@@ -18,6 +18,17 @@ export function QueuePanel({ onClose }: { onClose(): void }) {
   const current = cursor(state);
   const [dragFrom, setDragFrom] = useState<number | null>(null);
   const [dropAt, setDropAt] = useState<number | null>(null);
+  const panelRef = useRef<HTMLElement>(null);
+
+  // Focus moves into the panel when it opens; Esc closes it from anywhere.
+  useEffect(() => {
+    panelRef.current?.focus();
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && !event.defaultPrevented) onClose();
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, [onClose]);
 
   const onDrop = (event: DragEvent, index: number) => {
     event.preventDefault();
@@ -27,16 +38,7 @@ export function QueuePanel({ onClose }: { onClose(): void }) {
   };
 
   return (
-    <section
-      className={styles.panel}
-      aria-label={t('player.queueTitle')}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.stopPropagation();
-          onClose();
-        }
-      }}
-    >
+    <section ref={panelRef} tabIndex={-1} className={styles.panel} aria-label={t('player.queueTitle')}>
       <header className={styles.header}>
         <h2 className={styles.title}>{t('player.queueTitle')}</h2>
         {items.length > 0 && (
