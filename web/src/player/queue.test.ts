@@ -6,6 +6,7 @@ import {
   emptyQueue,
   itemsInPlayOrder,
   jumpTo,
+  moveAfterCurrent,
   moveInQueue,
   nextKey,
   playNext,
@@ -100,6 +101,15 @@ describe('queue', () => {
     const moved = moveInQueue(s, 4, 1);
     expect(moved.order[1]).toBe(s.order[4]);
     expect(itemIds(moved)).toEqual(['1', '2', '3', '4', '5']);
+  });
+
+  it('moves a queued entry to play right after the current one', () => {
+    const q = queueOf(5, 2);
+    expect(ids(moveAfterCurrent(q, 4))).toEqual(['1', '2', '3', '5', '4']);
+    const before = moveAfterCurrent(q, 0);
+    expect(ids(before)).toEqual(['2', '3', '1', '4', '5']);
+    expect(currentItem(before)?.track.id).toBe('3');
+    expect(moveAfterCurrent(q, 2)).toBe(q);
   });
 
   it('clears everything', () => {

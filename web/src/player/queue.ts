@@ -147,6 +147,13 @@ export function moveInQueue(state: QueueState, from: number, to: number): QueueS
   return { ...state, order, items: order.flatMap((k) => byKey.get(k) ?? []) };
 }
 
+/** "Play next" for an entry already queued: moves it right after the current one. */
+export function moveAfterCurrent(state: QueueState, from: number): QueueState {
+  const at = cursor(state);
+  if (at === -1 || from === at) return state;
+  return moveInQueue(state, from, from < at ? at : at + 1);
+}
+
 export function clearQueue(state: QueueState): QueueState {
   return { ...state, items: [], order: [], currentKey: null };
 }

@@ -6,6 +6,7 @@ import {
   clearQueue,
   emptyQueue,
   jumpTo,
+  moveAfterCurrent,
   moveInQueue,
   nextKey,
   playNext,
@@ -74,6 +75,8 @@ export interface PlayerActions {
   playNext(tracks: readonly PlayerTrack[]): void;
   remove(key: string): void;
   move(from: number, to: number): void;
+  /** Moves the queued entry at play-order position `from` right after the current one. */
+  moveAfterCurrent(from: number): void;
   clear(): void;
   jumpTo(key: string): void;
   next(): void;
@@ -222,6 +225,7 @@ export function createPlayerStore(deps: PlayerStoreDeps = {}): PlayerStore {
               };
             }),
           move: (from, to) => set((s) => moveInQueue(queueOf(s), from, to)),
+          moveAfterCurrent: (from) => set((s) => moveAfterCurrent(queueOf(s), from)),
           clear: () => set((s) => ({ ...clearQueue(queueOf(s)), wantsPlay: false, resumePositionS: 0 })),
           jumpTo: (key) => goTo(key, true),
           next: () => {

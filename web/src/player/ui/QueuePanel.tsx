@@ -6,11 +6,6 @@ import { cursor, itemsInPlayOrder } from '../queue';
 import { usePlayer } from '../store';
 import styles from './QueuePanel.module.css';
 
-/** Where "play next" puts an entry already in the queue: right after the current one. */
-export function playNextTarget(from: number, current: number): number {
-  return from < current ? current : current + 1;
-}
-
 export function QueuePanel({ onClose }: { onClose(): void }) {
   const { t } = useTranslation();
   const state = usePlayer();
@@ -104,7 +99,7 @@ export function QueuePanel({ onClose }: { onClose(): void }) {
                       id: 'next',
                       label: t('track.playNext'),
                       disabled: isCurrent || index === current + 1,
-                      onSelect: () => state.move(index, playNextTarget(index, current)),
+                      onSelect: () => state.moveAfterCurrent(index),
                     },
                     { id: 'up', label: t('player.moveUp'), disabled: index === 0, onSelect: () => state.move(index, index - 1) },
                     {
