@@ -98,9 +98,8 @@ export class ApiClient {
 
   constructor(options: ApiClientOptions = {}) {
     this.baseUrl = options.baseUrl ?? '/api/v1';
-    // Bound so that a global fetch keeps its `this` when stored on the instance.
-    const fetchFn = options.fetch ?? globalThis.fetch;
-    this.fetchFn = (input, init) => fetchFn(input, init);
+    // The global is looked up per call so it keeps its `this` (and tests can stub it).
+    this.fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.isOnline =
       options.isOnline ?? (() => typeof navigator === 'undefined' || navigator.onLine !== false);
   }
