@@ -127,14 +127,22 @@ export function Menu({
         variant={variant}
         size={size}
         icon={icon}
-        aria-label={triggerContent === undefined && !icon ? undefined : label}
+        // Visible trigger text stays part of the accessible name (WCAG 2.5.3).
+        aria-label={triggerContent === undefined && icon ? label : undefined}
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
         onClick={() => (open ? close(false) : openAt(enabled[0] ?? 0))}
         onKeyDown={onTriggerKeyDown}
       >
-        {triggerContent ?? (icon ? null : label)}
+        {triggerContent === undefined ? (
+          icon ? null : label
+        ) : (
+          <>
+            <span className="visually-hidden">{label}: </span>
+            {triggerContent}
+          </>
+        )}
       </Button>
       {open && (
         <div

@@ -10,6 +10,7 @@ export function NotFoundPage({ description }: { description?: string }) {
   return (
     <div className={page.page}>
       <EmptyState
+        headingLevel={1}
         icon={<AlertIcon />}
         title={t('notFound.title')}
         description={description ?? t('notFound.description')}
