@@ -1,0 +1,12 @@
+export { Button, type ButtonProps, type ButtonVariant } from './Button';
+export { Dialog, type DialogProps } from './Dialog';
+export { EmptyState } from './EmptyState';
+export { ErrorState } from './ErrorState';
+export { describeError } from './describeError';
+export { LinkButton } from './LinkButton';
+export { Input, Select, TextArea, type SelectOption } from './Field';
+export { Menu, type MenuItem } from './Menu';
+export { Skeleton } from './Skeleton';
+export { Spinner } from './Spinner';
+export { Toaster } from './Toaster';
+export { toast, useToasts } from './toast';

@@ -1,0 +1,59 @@
+// @vitest-environment jsdom
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { api } from '../../api/instance';
+import { jsonResponse, renderRoute } from '../../test/render';
+import { useSession } from './session';
+import { SignInPage } from './SignInPage';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  api.setSession(null);
+});
+
+describe('SignInPage', () => {
+  it('posts the credentials for a cookie session and shows the envelope on failure', async () => {
+    const fetchMock = vi.fn(async () =>
+      jsonResponse(401, {
+        error: { code: 'invalid_credentials', message: 'Wrong email, username or password.', request_id: 'r-9' },
+      }),
+    );
+    vi.stubGlobal('fetch', fetchMock);
+    const user = userEvent.setup();
+    renderRoute(<SignInPage />, '/signin');
+    await user.type(screen.getByLabelText(/Email or username/), ' ana ');
+    await user.type(screen.getByLabelText(/Password/), 'not-my-password');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    expect(await screen.findByText('Wrong email, username or password.')).toBeInTheDocument();
+    expect(screen.getByText('r-9')).toBeInTheDocument();
+    // A failed login must not trigger the silent refresh.
+    expect(fetchMock).toHaveBeenCalledOnce();
+    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/api/v1/auth/login');
+    expect(init.method).toBe('POST');
+    expect(JSON.parse(String(init.body))).toEqual({ login: 'ana', password: 'not-my-password', session: 'cookie' });
+  });
+
+  it('signs in and goes to the requested page', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () =>
+        jsonResponse(200, {
+          user: { id: '1', username: 'ana', display_name: 'Ana' },
+          access_token: 'tok',
+          expires_in: 900,
+        }),
+      ),
+    );
+    const user = userEvent.setup();
+    const { router } = renderRoute(<SignInPage />, '/signin?next=%2Fupload', '/signin');
+    await user.type(screen.getByLabelText(/Email or username/), 'ana');
+    await user.type(screen.getByLabelText(/Password/), 'correct horse battery');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/upload'));
+    expect(useSession.getState()).toMatchObject({ status: 'signedIn', user: { username: 'ana' } });
+    expect(api.authorization()).toBe('Bearer tok');
+  });
+});

@@ -1,0 +1,29 @@
+import { create } from 'zustand';
+import { api } from '../../api/instance';
+import type { User } from '../../api/types';
+
+export type SessionStatus = 'loading' | 'signedIn' | 'signedOut';
+
+interface SessionState {
+  status: SessionStatus;
+  user: User | null;
+}
+
+/** Who is signed in, mirrored from the API client's session events. */
+export const useSession = create<SessionState>()(() => ({ status: 'loading', user: null }));
+
+api.onSessionChange((session) =>
+  useSession.setState(
+    session ? { status: 'signedIn', user: session.user } : { status: 'signedOut', user: null },
+  ),
+);
+
+/** On start the refresh cookie, if any, silently restores the session. */
+export async function restoreSession(): Promise<void> {
+  try {
+    await api.refresh();
+  } catch {
+    // Unreachable server: nothing is known, so act signed out until the next request.
+    useSession.setState({ status: 'signedOut', user: null });
+  }
+}

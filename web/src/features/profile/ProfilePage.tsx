@@ -1,0 +1,120 @@
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { useParams } from 'react-router';
+import { ApiError } from '../../api/client';
+import { getUser, listUserTracks } from '../../api/tracks';
+import page from '../../app/Page.module.css';
+import { useDocumentTitle } from '../../app/useDocumentTitle';
+import { Button, EmptyState, ErrorState, Skeleton } from '../../components';
+import { MusicIcon, UserIcon } from '../../components/icons';
+import { NotFoundPage } from '../errors/NotFoundPage';
+import { usernameFromHandle } from '../tracks/links';
+import { TrackGrid, TrackGridSkeleton } from '../tracks/TrackGrid';
+import styles from './ProfilePage.module.css';
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 404;
+}
+
+function ProfileTracks({ username }: { username: string }) {
+  const { t } = useTranslation();
+  const query = useInfiniteQuery({
+    queryKey: ['users', username, 'tracks'],
+    queryFn: ({ pageParam, signal }) => listUserTracks(username, pageParam, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const tracks = query.data?.pages.flatMap((p) => p.items) ?? [];
+  if (query.isPending) return <TrackGridSkeleton count={4} />;
+  if (query.isError) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
+  if (tracks.length === 0) {
+    return <EmptyState icon={<MusicIcon />} title={t('profile.noTracks')} description={t('profile.noTracksDescription')} />;
+  }
+  return (
+    <>
+      <TrackGrid tracks={tracks} />
+      {query.hasNextPage && (
+        <Button className={page.center} loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>
+          {t('home.loadMore')}
+        </Button>
+      )}
+    </>
+  );
+}
+
+function Profile({ username }: { username: string }) {
+  const { t } = useTranslation();
+  const query = useQuery({
+    queryKey: ['users', username],
+    queryFn: ({ signal }) => getUser(username, signal),
+  });
+  const user = query.data;
+  useDocumentTitle(user ? user.display_name || user.username : `@${username}`);
+
+  if (query.isError) {
+    if (isNotFound(query.error)) return <NotFoundPage description={t('notFound.user')} />;
+    return (
+      <div className={page.page}>
+        <ErrorState error={query.error} onRetry={() => void query.refetch()} />
+      </div>
+    );
+  }
+
+  return (
+    <div className={styles.profile}>
+      <div className={styles.banner}>{user?.banner_url && <img src={user.banner_url} alt="" />}</div>
+      <div className={page.page}>
+        <header className={styles.header}>
+          <div className={styles.avatar}>
+            {user?.avatar_url ? <img src={user.avatar_url} alt="" /> : <UserIcon size={40} />}
+          </div>
+          <div className={styles.identity}>
+            {user ? (
+              <>
+                <h1>{user.display_name || user.username}</h1>
+                <p className={page.muted}>
+                  @{user.username}
+                  {user.location ? ` · ${user.location}` : ''}
+                </p>
+              </>
+            ) : (
+              <>
+                <Skeleton width="12rem" height="2rem" />
+                <Skeleton width="6rem" />
+              </>
+            )}
+          </div>
+        </header>
+        {user?.bio && <p className={styles.bio}>{user.bio}</p>}
+        {user?.social_links && user.social_links.length > 0 && (
+          <nav aria-label={t('profile.links')}>
+            <ul className={styles.links}>
+              {user.social_links.map((link) => (
+                <li key={link.url}>
+                  <a href={link.url} rel="noopener noreferrer nofollow" target="_blank">
+                    {link.platform}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
+        {user?.is_private ? (
+          <p className={page.muted}>{t('profile.private')}</p>
+        ) : (
+          <section className={styles.tracks} aria-labelledby="profile-tracks">
+            <h2 id="profile-tracks">{t('profile.tracks')}</h2>
+            <ProfileTracks username={username} />
+          </section>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export function ProfilePage() {
+  const { handle } = useParams();
+  const username = usernameFromHandle(handle);
+  if (!username) return <NotFoundPage />;
+  return <Profile key={username} username={username} />;
+}
