@@ -74,6 +74,7 @@ middleware::RateLimitOptions RateLimitsFrom(const Config& config) {
 
 void UseMiddleware(http::Router& router, const Config& config, const Clock& clock, obs::Registry& registry,
                    middleware::RateLimitStore& rate_limits) {
+  router.Use(middleware::ClientIp(config.http_trusted_proxies));
   router.Use(middleware::RequestId());
   router.Use(middleware::AccessLog(clock, {.enabled = config.access_log}));
   router.Use(middleware::Metrics(registry, clock));

@@ -10,6 +10,7 @@
 #include <toml.hpp>
 
 #include "db/session.h"
+#include "middleware/middleware.h"
 
 extern char** environ;
 
@@ -157,6 +158,7 @@ const std::vector<Setting>& Settings() {
         BoolSetting("db.migrate_on_start", &Config::db_migrate_on_start),
         StringSetting("redis.url", &Config::redis_url, /*secret=*/true),
         ListSetting("cors.allowed_origins", &Config::cors_allowed_origins),
+        ListSetting("http.trusted_proxies", &Config::http_trusted_proxies),
         BoolSetting("rate_limit.enabled", &Config::rate_limit_enabled),
         IntSetting("health.min_free_disk_bytes", &Config::health_min_free_disk_bytes, 0, int64_t{1} << 50),
         BoolSetting("debug.routes", &Config::debug_routes),
@@ -363,6 +365,9 @@ std::vector<std::string> Validate(const Config& c) {
   }
   if (c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0) {
     problems.push_back("public_url must start with http:// or https://");
+  }
+  if (Status s = middleware::ValidateTrustedProxies(c.http_trusted_proxies); !s.ok()) {
+    for (const auto& [field, problem] : s.error().fields) problems.push_back(field + ": " + problem);
   }
   for (const auto& origin : c.cors_allowed_origins) {
     if (origin != "*" && origin.rfind("http://", 0) != 0 && origin.rfind("https://", 0) != 0) {

@@ -45,6 +45,7 @@ struct Config {
 
   std::string redis_url;            // empty: in-process pub/sub, presence and rate limits
   std::vector<std::string> cors_allowed_origins;
+  std::vector<std::string> http_trusted_proxies;  // whose X-Forwarded-For names the client
   bool rate_limit_enabled = true;
   std::map<std::string, RateLimitClass> rate_limits;  // by route class
 

@@ -3,7 +3,7 @@
 ///
 /// Order (outermost first), so every answer — 404s, 429s and recovered 500s included — carries a
 /// request id, security and CORS headers and is logged and counted:
-///   RequestId, AccessLog, Metrics, SecurityHeaders, Cors, Recover, (authentication), RateLimit.
+///   ClientIp, RequestId, AccessLog, Metrics, SecurityHeaders, Cors, Recover, (authentication), RateLimit.
 /// RateLimit runs after authentication so that signed-in callers are limited per account.
 
 #include <functional>
@@ -22,6 +22,16 @@ class Registry;
 }
 
 namespace veza::middleware {
+
+// ---- client ip
+
+/// Behind trusted proxies (exact addresses or CIDR networks, e.g. "127.0.0.1", "10.0.0.0/8"),
+/// replaces req.remote_ip with the client address from `X-Forwarded-For`: the rightmost hop that is
+/// not itself a trusted proxy. Requests from anyone else keep their socket address, so clients
+/// cannot spoof their IP to dodge rate limits.
+http::Middleware ClientIp(const std::vector<std::string>& trusted_proxies);
+/// Names the entries that are not addresses or networks.
+Status ValidateTrustedProxies(const std::vector<std::string>& proxies);
 
 // ---- request id
 
