@@ -29,10 +29,10 @@ class Row {
 
   size_t size() const { return values_.size(); }
   bool IsNull(size_t col) const;
-  int64_t Int(size_t col) const;       // 0 when NULL
-  double Double(size_t col) const;     // 0 when NULL
-  bool Bool(size_t col) const;         // false when NULL
-  std::string Text(size_t col) const;  // "" when NULL
+  int64_t Int(size_t col) const;        // 0 when NULL
+  double Double(size_t col) const;      // 0 when NULL
+  bool Bool(size_t col) const;          // false when NULL
+  std::string Text(size_t col) const;   // "" when NULL
   std::optional<int64_t> OptInt(size_t col) const;
   std::optional<double> OptDouble(size_t col) const;
   std::optional<std::string> OptText(size_t col) const;
@@ -76,14 +76,14 @@ struct TransactionOptions {
 };
 
 struct PoolStats {
-  int total = 0;      // connections open
-  int in_use = 0;     // connections lent out right now
+  int total = 0;   // connections open
+  int in_use = 0;  // connections lent out right now
   int64_t waits = 0;  // times a caller waited for a free connection
 };
 
 struct DatabaseOptions {
-  int pool_size = 8;            // PostgreSQL connections; SQLite readers
-  int busy_timeout_ms = 5'000;  // SQLite busy handler; PostgreSQL statement_timeout uses query_timeout_ms
+  int pool_size = 8;              // PostgreSQL connections; SQLite readers
+  int busy_timeout_ms = 5'000;    // SQLite busy handler; PostgreSQL statement_timeout uses query_timeout_ms
   int query_timeout_ms = 30'000;
   int connect_timeout_ms = 5'000;
 };
