@@ -14,8 +14,12 @@ void EnsureInit() {
   if (!initialised) throw std::runtime_error("libsodium could not be initialised");
 }
 
-const unsigned char* Bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
-unsigned char* Bytes(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
+const unsigned char* Bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+unsigned char* Bytes(std::string& s) {
+  return reinterpret_cast<unsigned char*>(s.data());
+}
 
 }  // namespace
 
@@ -41,7 +45,9 @@ std::string RandomBytes(size_t n) {
   return out;
 }
 
-std::string RandomToken(size_t bytes) { return Base64UrlEncode(RandomBytes(bytes)); }
+std::string RandomToken(size_t bytes) {
+  return Base64UrlEncode(RandomBytes(bytes));
+}
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
   EnsureInit();
@@ -85,6 +91,8 @@ std::optional<std::string> TryBase64UrlDecode(std::string_view text) {
   return out;
 }
 
-std::string Base64UrlDecode(std::string_view text) { return TryBase64UrlDecode(text).value_or(std::string()); }
+std::string Base64UrlDecode(std::string_view text) {
+  return TryBase64UrlDecode(text).value_or(std::string());
+}
 
 }  // namespace veza::crypto

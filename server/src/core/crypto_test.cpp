@@ -28,8 +28,9 @@ TEST(CryptoTest, HmacSha256MatchesRfc4231) {
   EXPECT_EQ(Hex(HmacSha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
   // Test case 6: keys longer than the block size are hashed first.
-  EXPECT_EQ(Hex(HmacSha256(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First")),
-            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(
+      Hex(HmacSha256(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First")),
+      "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
 TEST(CryptoTest, RandomBytesAndTokensAreFreshAndSized) {
@@ -39,8 +40,7 @@ TEST(CryptoTest, RandomBytesAndTokensAreFreshAndSized) {
   for (int i = 0; i < 100; ++i) {
     std::string token = RandomToken(32);
     EXPECT_EQ(token.size(), 43u);
-    EXPECT_EQ(token.find_first_not_of(
-                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+    EXPECT_EQ(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
               std::string::npos);
     seen.insert(token);
   }
@@ -68,9 +68,9 @@ TEST(CryptoTest, Base64UrlRoundTripsAndRejectsGarbage) {
     EXPECT_EQ(*back, data);
   }
   EXPECT_EQ(Base64UrlDecode("-_8"), "\xfb\xff");
-  EXPECT_FALSE(TryBase64UrlDecode("Zm9v=").has_value());   // padding is not accepted
-  EXPECT_FALSE(TryBase64UrlDecode("Zm+v").has_value());    // standard alphabet is not base64url
-  EXPECT_FALSE(TryBase64UrlDecode("Z").has_value());       // impossible length
+  EXPECT_FALSE(TryBase64UrlDecode("Zm9v=").has_value());  // padding is not accepted
+  EXPECT_FALSE(TryBase64UrlDecode("Zm+v").has_value());   // standard alphabet is not base64url
+  EXPECT_FALSE(TryBase64UrlDecode("Z").has_value());      // impossible length
   EXPECT_FALSE(TryBase64UrlDecode("Zm9v\n").has_value());
   EXPECT_EQ(Base64UrlDecode("!!!"), "");
 }

@@ -42,11 +42,14 @@ TEST_P(DatabaseTest, DialectPingAndDescribe) {
 }
 
 TEST_P(DatabaseTest, TypedValuesRoundTrip) {
-  ASSERT_TRUE(Script("CREATE TABLE vals (id BIGINT PRIMARY KEY, i BIGINT, d DOUBLE PRECISION, b BOOLEAN, t TEXT)").ok());
+  ASSERT_TRUE(
+      Script("CREATE TABLE vals (id BIGINT PRIMARY KEY, i BIGINT, d DOUBLE PRECISION, b BOOLEAN, t TEXT)")
+          .ok());
   std::string binaryish;
   for (int c = 1; c < 128; ++c) binaryish.push_back(static_cast<char>(c));
   const std::vector<std::vector<Value>> rows = {
-      {int64_t{1}, std::numeric_limits<int64_t>::max(), 3.141592653589793, true, std::string("héllo wörld ♫ 音楽 🎵")},
+      {int64_t{1}, std::numeric_limits<int64_t>::max(), 3.141592653589793, true,
+       std::string("héllo wörld ♫ 音楽 🎵")},
       {int64_t{2}, std::numeric_limits<int64_t>::min(), -1e300, false, std::string("")},
       {int64_t{3}, int64_t{-1}, 1e-300, true, binaryish},
       {int64_t{4}, int64_t{0}, 0.1, false, std::string("it's \"quoted\" \\ ; $1 -- not a comment")},
@@ -54,7 +57,8 @@ TEST_P(DatabaseTest, TypedValuesRoundTrip) {
   };
   Status inserted = db().InTransaction([&](Session& s) -> Status {
     for (const auto& row : rows) {
-      VEZA_ASSIGN_OR_RETURN(int64_t n, s.Execute("INSERT INTO vals (id, i, d, b, t) VALUES ($1, $2, $3, $4, $5)", row));
+      VEZA_ASSIGN_OR_RETURN(int64_t n,
+                            s.Execute("INSERT INTO vals (id, i, d, b, t) VALUES ($1, $2, $3, $4, $5)", row));
       if (n != 1) return Internal("expected one row");
     }
     return Ok();
@@ -99,7 +103,8 @@ TEST_P(DatabaseTest, TypedValuesRoundTrip) {
 }
 
 TEST_P(DatabaseTest, ReturningAndAffectedCounts) {
-  ASSERT_TRUE(Script("CREATE TABLE items (id BIGINT PRIMARY KEY, name TEXT NOT NULL, qty BIGINT NOT NULL)").ok());
+  ASSERT_TRUE(
+      Script("CREATE TABLE items (id BIGINT PRIMARY KEY, name TEXT NOT NULL, qty BIGINT NOT NULL)").ok());
   auto inserted = db().Transaction<QueryResult>([](Session& s) {
     return s.Query("INSERT INTO items (id, name, qty) VALUES ($1, $2, $3), ($4, $5, $6) RETURNING id, name",
                    {int64_t{10}, std::string("a"), int64_t{1}, int64_t{20}, std::string("b"), int64_t{2}});
@@ -111,13 +116,15 @@ TEST_P(DatabaseTest, ReturningAndAffectedCounts) {
   EXPECT_EQ(inserted->rows[1].Text(1), "b");
 
   auto updated = db().Transaction<std::optional<Row>>([](Session& s) {
-    return s.QueryOne("UPDATE items SET qty = qty + $1 WHERE id = $2 RETURNING qty", {int64_t{5}, int64_t{20}});
+    return s.QueryOne("UPDATE items SET qty = qty + $1 WHERE id = $2 RETURNING qty",
+                      {int64_t{5}, int64_t{20}});
   });
   ASSERT_TRUE(updated.ok());
   EXPECT_EQ((*updated)->Int(0), 7);
 
-  auto none = db().Transaction<std::optional<Row>>(
-      [](Session& s) { return s.QueryOne("UPDATE items SET qty = 0 WHERE id = $1 RETURNING qty", {int64_t{99}}); });
+  auto none = db().Transaction<std::optional<Row>>([](Session& s) {
+    return s.QueryOne("UPDATE items SET qty = 0 WHERE id = $1 RETURNING qty", {int64_t{99}});
+  });
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
 
@@ -128,22 +135,28 @@ TEST_P(DatabaseTest, ReturningAndAffectedCounts) {
   ASSERT_TRUE(selected.ok());
   EXPECT_EQ(selected->rows.size(), 2u);
   EXPECT_EQ(selected->affected, 0);  // a SELECT changes nothing, even right after an UPDATE
-  auto created = db().Transaction<int64_t>([](Session& s) { return s.Execute("CREATE TABLE other (x BIGINT)"); });
+  auto created =
+      db().Transaction<int64_t>([](Session& s) { return s.Execute("CREATE TABLE other (x BIGINT)"); });
   ASSERT_TRUE(created.ok());
   EXPECT_EQ(*created, 0);
-  auto deleted = db().Transaction<int64_t>([](Session& s) { return s.Execute("DELETE FROM items WHERE id = $1", {int64_t{10}}); });
+  auto deleted = db().Transaction<int64_t>(
+      [](Session& s) { return s.Execute("DELETE FROM items WHERE id = $1", {int64_t{10}}); });
   ASSERT_TRUE(deleted.ok());
   EXPECT_EQ(*deleted, 1);
 }
 
 TEST_P(DatabaseTest, ConstraintViolationsAreConflicts) {
-  ASSERT_TRUE(Script("CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT NOT NULL UNIQUE);"
-                     "CREATE TABLE posts (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users (id))")
-                  .ok());
-  ASSERT_TRUE(db().InTransaction([](Session& s) -> Status {
-                    return s.Execute("INSERT INTO users VALUES ($1, $2)", {int64_t{1}, std::string("a@x")}).ok()
-                               ? Ok() : Internal("insert");
-                  }).ok());
+  ASSERT_TRUE(
+      Script("CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT NOT NULL UNIQUE);"
+             "CREATE TABLE posts (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES users (id))")
+          .ok());
+  ASSERT_TRUE(
+      db().InTransaction([](Session& s) -> Status {
+            return s.Execute("INSERT INTO users VALUES ($1, $2)", {int64_t{1}, std::string("a@x")}).ok()
+                       ? Ok()
+                       : Internal("insert");
+          })
+          .ok());
   auto insert_user = [&](int64_t id, std::string email) {
     return db().InTransaction([&](Session& s) -> Status {
       VEZA_TRY(s.Execute("INSERT INTO users VALUES ($1, $2)", {id, email}));
@@ -188,9 +201,9 @@ TEST_P(DatabaseTest, ErrorStatusRollsBackAndPropagates) {
   EXPECT_EQ(*Count("t"), 0);
 
   EXPECT_THROW(db().InTransaction([&](Session& session) -> Status {
-                 (void)session.Execute("INSERT INTO t VALUES ($1)", {int64_t{2}});
-                 throw std::runtime_error("boom");
-               }),
+    (void)session.Execute("INSERT INTO t VALUES ($1)", {int64_t{2}});
+    throw std::runtime_error("boom");
+  }),
                std::runtime_error);
   EXPECT_EQ(*Count("t"), 0);
 
@@ -198,7 +211,8 @@ TEST_P(DatabaseTest, ErrorStatusRollsBackAndPropagates) {
   ASSERT_TRUE(db().InTransaction([](Session& session) -> Status {
                     VEZA_TRY(session.Execute("INSERT INTO t VALUES ($1)", {int64_t{3}}));
                     return Ok();
-                  }).ok());
+                  })
+                  .ok());
   EXPECT_EQ(*Count("t"), 1);
 }
 
@@ -219,10 +233,12 @@ TEST_P(DatabaseTest, RetryableFailureRerunsTheWholeTransaction) {
   EXPECT_EQ(rows->rows[0].Int(0), 3);
 
   calls = 0;
-  s = db().InTransaction([&](Session&) -> Status {
-    ++calls;
-    return internal::BusyError("always");
-  }, TransactionOptions{4});
+  s = db().InTransaction(
+      [&](Session&) -> Status {
+        ++calls;
+        return internal::BusyError("always");
+      },
+      TransactionOptions{4});
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(calls, 4);
   EXPECT_EQ(s.error().code, ErrorCode::kUnavailable);
@@ -247,15 +263,17 @@ TEST_P(DatabaseTest, BadStatementsAreInternalWithSqlInDetailOnly) {
   EXPECT_EQ(missing.error().code, ErrorCode::kInternal);
 
   // Extra parameters are ignored on both engines (PostgreSQL accepts declared but unused ones).
-  auto extra = db().ReadValue<std::optional<Row>>(
-      [](Session& s) { return s.QueryOne("SELECT $1 + 1", {int64_t{1}, int64_t{2}}); });
+  auto extra = db().ReadValue<std::optional<Row>>([](Session& s) {
+    return s.QueryOne("SELECT $1 + 1", {int64_t{1}, int64_t{2}});
+  });
   ASSERT_TRUE(extra.ok()) << extra.error().detail;
   EXPECT_EQ((*extra)->Int(0), 2);
 }
 
 TEST_P(DatabaseTest, ConcurrentIncrementsThroughTransactionsAreExact) {
   ASSERT_TRUE(Script("CREATE TABLE counter (id BIGINT PRIMARY KEY, n BIGINT NOT NULL);"
-                     "INSERT INTO counter VALUES (1, 0)").ok());
+                     "INSERT INTO counter VALUES (1, 0)")
+                  .ok());
   constexpr int kThreads = 8;
   constexpr int kIncrements = 200;
   std::vector<std::vector<int64_t>> seen(kThreads);
@@ -264,10 +282,14 @@ TEST_P(DatabaseTest, ConcurrentIncrementsThroughTransactionsAreExact) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kIncrements; ++i) {
-        auto n = db().Transaction<int64_t>([](Session& s) -> Result<int64_t> {
-          VEZA_ASSIGN_OR_RETURN(auto row, s.QueryOne("UPDATE counter SET n = n + 1 WHERE id = $1 RETURNING n", {int64_t{1}}));
-          return row->Int(0);
-        }, TransactionOptions{20});
+        auto n = db().Transaction<int64_t>(
+            [](Session& s) -> Result<int64_t> {
+              VEZA_ASSIGN_OR_RETURN(
+                  auto row,
+                  s.QueryOne("UPDATE counter SET n = n + 1 WHERE id = $1 RETURNING n", {int64_t{1}}));
+              return row->Int(0);
+            },
+            TransactionOptions{20});
         if (n.ok()) {
           seen[t].push_back(*n);
         } else {
@@ -298,7 +320,8 @@ TEST_P(DatabaseTest, ReadsDoNotSeeUncommittedWrites) {
     VEZA_TRY(session.Execute("INSERT INTO t VALUES ($1)", {int64_t{1}}));
     // A reader on another thread runs while this transaction is open: it must neither block nor see the row.
     auto seen = std::async(std::launch::async, [&] { return Count("t"); });
-    if (seen.wait_for(std::chrono::seconds(10)) != std::future_status::ready) return Internal("reader blocked");
+    if (seen.wait_for(std::chrono::seconds(10)) != std::future_status::ready)
+      return Internal("reader blocked");
     auto n = seen.get();
     if (!n.ok()) return std::move(n).error();
     if (*n != 0) return Internal("reader saw an uncommitted row");

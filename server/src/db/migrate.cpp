@@ -53,15 +53,16 @@ Status CheckList(const std::vector<Migration>& migrations) {
 }
 
 Result<std::map<int64_t, Applied>> LoadApplied(Session& session) {
-  VEZA_ASSIGN_OR_RETURN(QueryResult r, session.Query("SELECT version, name, checksum FROM schema_migrations"));
+  VEZA_ASSIGN_OR_RETURN(QueryResult r,
+                        session.Query("SELECT version, name, checksum FROM schema_migrations"));
   std::map<int64_t, Applied> applied;
   for (const Row& row : r.rows) applied[row.Int(0)] = Applied{row.Text(1), row.Text(2)};
   return applied;
 }
 
 // Compares what the database recorded with what this binary carries; fills `state`.
-Status Verify(const std::map<int64_t, Applied>& applied, const std::vector<Migration>& migrations, Dialect dialect,
-              MigrationState& state) {
+Status Verify(const std::map<int64_t, Applied>& applied, const std::vector<Migration>& migrations,
+              Dialect dialect, MigrationState& state) {
   state.embedded_version = migrations.empty() ? 0 : migrations.back().version;
   state.applied_version = applied.empty() ? 0 : applied.rbegin()->first;
   if (state.applied_version > state.embedded_version) {
@@ -78,18 +79,20 @@ Status Verify(const std::map<int64_t, Applied>& applied, const std::vector<Migra
     }
     std::string checksum = crypto::Sha256Hex(EffectiveSql(m, dialect));
     if (it->second.checksum != checksum) {
-      return MigrationError("migration " + Label(m.version, m.name) + " was changed after it was applied (checksum " +
-                                it->second.checksum + " in the database, " + checksum +
+      return MigrationError("migration " + Label(m.version, m.name) +
+                                " was changed after it was applied (checksum " + it->second.checksum +
+                                " in the database, " + checksum +
                                 " in this binary); restore the original file or write a new migration",
                             "migration_changed");
     }
   }
   for (const auto& [version, row] : applied) {
-    bool known = std::any_of(migrations.begin(), migrations.end(), [&](const Migration& m) { return m.version == version; });
+    bool known = std::any_of(migrations.begin(), migrations.end(),
+                             [&](const Migration& m) { return m.version == version; });
     if (!known) {
-      return MigrationError("migration " + Label(version, row.name) +
-                                " is recorded in the database but unknown to this binary",
-                            "migration_unknown");
+      return MigrationError(
+          "migration " + Label(version, row.name) + " is recorded in the database but unknown to this binary",
+          "migration_unknown");
     }
   }
   return Ok();

@@ -25,14 +25,16 @@ class MigrateTest : public EngineTest {
     });
   }
   Result<QueryResult> Recorded() {
-    return db().ReadValue<QueryResult>(
-        [](Session& s) { return s.Query("SELECT version, name, checksum FROM schema_migrations ORDER BY version"); });
+    return db().ReadValue<QueryResult>([](Session& s) {
+      return s.Query("SELECT version, name, checksum FROM schema_migrations ORDER BY version");
+    });
   }
 };
 
 std::vector<Migration> Sample() {
   return {
-      {1, "first", "CREATE TABLE a (id BIGINT PRIMARY KEY);\nCREATE TABLE b (id BIGINT PRIMARY KEY);", "", ""},
+      {1, "first", "CREATE TABLE a (id BIGINT PRIMARY KEY);\nCREATE TABLE b (id BIGINT PRIMARY KEY);", "",
+       ""},
       {2, "variants", "CREATE TABLE portable_only (x BIGINT);", "CREATE TABLE on_sqlite (x BIGINT);",
        "CREATE TABLE on_postgres (x BIGINT);"},
       {5, "later", "ALTER TABLE a ADD COLUMN note TEXT;", "", ""},
@@ -110,13 +112,16 @@ TEST_P(MigrateTest, AppliesInOrderWithDialectVariantsAndRecordsChecksums) {
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->rows.size(), 3u);
   EXPECT_EQ(rows->rows[1].Int(0), 2);
-  EXPECT_EQ(rows->rows[1].Text(2), crypto::Sha256Hex(sqlite ? Sample()[1].sqlite_sql : Sample()[1].postgres_sql));
+  EXPECT_EQ(rows->rows[1].Text(2),
+            crypto::Sha256Hex(sqlite ? Sample()[1].sqlite_sql : Sample()[1].postgres_sql));
   EXPECT_EQ(rows->rows[2].Int(0), 5);
   // The ALTER of migration 5 ran.
-  EXPECT_TRUE(db().InTransaction([](Session& s) -> Status {
-                    VEZA_TRY(s.Execute("INSERT INTO a (id, note) VALUES ($1, $2)", {int64_t{1}, std::string("n")}));
-                    return Ok();
-                  }).ok());
+  EXPECT_TRUE(
+      db().InTransaction([](Session& s) -> Status {
+            VEZA_TRY(s.Execute("INSERT INTO a (id, note) VALUES ($1, $2)", {int64_t{1}, std::string("n")}));
+            return Ok();
+          })
+          .ok());
 }
 
 TEST_P(MigrateTest, RefusesAMigrationChangedAfterItWasApplied) {
@@ -188,9 +193,10 @@ TEST_P(MigrateTest, ConcurrentMigrationsFromSeveralProcessesApplyEachOnce) {
   std::vector<Migration> migrations;
   for (int v = 1; v <= 6; ++v) {
     std::string table = "t" + std::to_string(v);
-    migrations.push_back({v, "step" + std::to_string(v),
-                          "CREATE TABLE " + table + " (id BIGINT PRIMARY KEY);\nINSERT INTO " + table + " VALUES (1);",
-                          "", ""});
+    migrations.push_back(
+        {v, "step" + std::to_string(v),
+         "CREATE TABLE " + table + " (id BIGINT PRIMARY KEY);\nINSERT INTO " + table + " VALUES (1);", "",
+         ""});
   }
   constexpr int kProcesses = 4;
   std::vector<std::unique_ptr<Database>> dbs;

@@ -31,7 +31,9 @@ std::optional<double> ParseDouble(std::string_view s) {
   return v;
 }
 
-bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 Error BadUrl(std::string message) {
   Error e = Validation({{"database_url", message}}, std::move(message));
@@ -41,7 +43,9 @@ Error BadUrl(std::string message) {
 
 }  // namespace
 
-bool Row::IsNull(size_t col) const { return std::holds_alternative<std::nullptr_t>(values_.at(col)); }
+bool Row::IsNull(size_t col) const {
+  return std::holds_alternative<std::nullptr_t>(values_.at(col));
+}
 
 std::optional<int64_t> Row::OptInt(size_t col) const {
   return std::visit(Overloaded{
@@ -83,9 +87,15 @@ std::optional<std::string> Row::OptText(size_t col) const {
                     values_.at(col));
 }
 
-int64_t Row::Int(size_t col) const { return OptInt(col).value_or(0); }
-double Row::Double(size_t col) const { return OptDouble(col).value_or(0.0); }
-std::string Row::Text(size_t col) const { return OptText(col).value_or(std::string()); }
+int64_t Row::Int(size_t col) const {
+  return OptInt(col).value_or(0);
+}
+double Row::Double(size_t col) const {
+  return OptDouble(col).value_or(0.0);
+}
+std::string Row::Text(size_t col) const {
+  return OptText(col).value_or(std::string());
+}
 
 bool Row::Bool(size_t col) const {
   // SQLite has no boolean type: BOOLEAN columns come back as integers 0/1.
@@ -119,13 +129,16 @@ Result<std::optional<Row>> Session::QueryOne(std::string_view sql, const std::ve
 }
 
 Result<std::unique_ptr<Database>> Open(const std::string& url, const DatabaseOptions& options) {
-  if (options.pool_size < 1) return BadUrl("The database pool size must be at least 1.");
+  if (options.pool_size < 1) {
+    return Validation({{"pool_size", "must be at least 1"}}, "The database pool size must be at least 1.");
+  }
   if (url == "sqlite::memory:") return internal::OpenSqliteMemory(options);
   if (StartsWith(url, "sqlite:")) {
     std::string path = url.substr(7);
     // Accept sqlite:///abs/path as well as sqlite:/abs/path and sqlite:relative/path.
     if (StartsWith(path, "//")) path = path.substr(2);
-    if (path.empty()) return BadUrl("The SQLite database URL has no path: use sqlite:PATH or sqlite::memory:.");
+    if (path.empty())
+      return BadUrl("The SQLite database URL has no path: use sqlite:PATH or sqlite::memory:.");
     return internal::OpenSqlite(path, options);
   }
   if (StartsWith(url, "postgresql://") || StartsWith(url, "postgres://")) {
@@ -133,10 +146,9 @@ Result<std::unique_ptr<Database>> Open(const std::string& url, const DatabaseOpt
   }
   size_t colon = url.find(':');
   std::string scheme = colon == std::string::npos ? std::string() : url.substr(0, colon);
-  return BadUrl(
-      (scheme.empty() ? std::string("The database URL has no scheme")
-                      : "The database URL scheme \"" + scheme + "\" is not supported") +
-      ": use sqlite:PATH, sqlite::memory: or postgresql://user:password@host:port/database.");
+  return BadUrl((scheme.empty() ? std::string("The database URL has no scheme")
+                                : "The database URL scheme \"" + scheme + "\" is not supported") +
+                ": use sqlite:PATH, sqlite::memory: or postgresql://user:password@host:port/database.");
 }
 
 std::string RedactUrl(std::string_view url) {

@@ -140,7 +140,11 @@ class Database {
   }
 };
 
-/// Opens `sqlite:PATH` (`sqlite::memory:` for a private in-memory database) or `postgresql://…`.
+/// Opens `sqlite:PATH` (`sqlite::memory:` for a private in-memory database) or `postgresql://…`
+/// (also `postgres://`; libpq URI parameters such as sslmode pass through). An unknown scheme or empty
+/// path → kValidation (slug `invalid_database_url`); a file that cannot be opened or a server that cannot
+/// be reached → kUnavailable. SQLite creates the file and its parent directories; PostgreSQL connects
+/// once here so a wrong URL fails at start-up.
 Result<std::unique_ptr<Database>> Open(const std::string& url, const DatabaseOptions& options = {});
 
 /// Removes the password from a database URL for logs and `config check`.

@@ -11,7 +11,8 @@ namespace veza::db {
 namespace {
 
 TEST(RowTest, AccessorsConvertBetweenEngineRepresentations) {
-  Row row({nullptr, int64_t{42}, 2.5, true, std::string("17"), int64_t{0}, std::string("t"), std::string("x")});
+  Row row(
+      {nullptr, int64_t{42}, 2.5, true, std::string("17"), int64_t{0}, std::string("t"), std::string("x")});
   EXPECT_TRUE(row.IsNull(0));
   EXPECT_EQ(row.Int(0), 0);
   EXPECT_EQ(row.Double(0), 0.0);
@@ -82,16 +83,19 @@ TEST(OpenTest, MemoryDatabaseIsPrivateAndReadsSeeWrites) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ((*a)->Describe(), "sqlite::memory:");
   ASSERT_TRUE((*a)->InTransaction([](Session& s) -> Status {
-                     VEZA_TRY(s.ExecuteScript("CREATE TABLE t (x BIGINT)"));
-                     return s.Execute("INSERT INTO t VALUES ($1)", {int64_t{7}}).ok() ? Ok() : Internal("insert");
-                   }).ok());
+                    VEZA_TRY(s.ExecuteScript("CREATE TABLE t (x BIGINT)"));
+                    return s.Execute("INSERT INTO t VALUES ($1)", {int64_t{7}}).ok() ? Ok()
+                                                                                     : Internal("insert");
+                  })
+                  .ok());
   auto x = (*a)->ReadValue<int64_t>([](Session& s) -> Result<int64_t> {
     VEZA_ASSIGN_OR_RETURN(auto row, s.QueryOne("SELECT x FROM t"));
     return row->Int(0);
   });
   ASSERT_TRUE(x.ok());
   EXPECT_EQ(*x, 7);
-  Status other = (*b)->Read([](Session& s) -> Status { return s.Query("SELECT x FROM t").ok() ? Ok() : Internal("no t"); });
+  Status other = (*b)->Read(
+      [](Session& s) -> Status { return s.Query("SELECT x FROM t").ok() ? Ok() : Internal("no t"); });
   EXPECT_FALSE(other.ok());
   EXPECT_TRUE((*a)->Ping().ok());
 }
@@ -128,7 +132,8 @@ TEST(RetryTest, RetriesOnlyRetryableErrorsAndGivesUp) {
   EXPECT_EQ(s.error().code, ErrorCode::kNotFound);
 
   calls = 0;
-  s = internal::RunWithRetries(5, [&]() -> Status { return ++calls < 3 ? Status(internal::BusyError("x")) : Ok(); });
+  s = internal::RunWithRetries(
+      5, [&]() -> Status { return ++calls < 3 ? Status(internal::BusyError("x")) : Ok(); });
   EXPECT_TRUE(s.ok());
   EXPECT_EQ(calls, 3);
 }
@@ -137,7 +142,8 @@ TEST(TestingTest, WithDatabaseNameReplacesOnlyThePath) {
   using testing::WithDatabaseName;
   EXPECT_EQ(WithDatabaseName("postgresql://postgres@127.0.0.1:5432/veza_test", "x"),
             "postgresql://postgres@127.0.0.1:5432/x");
-  EXPECT_EQ(WithDatabaseName("postgresql://u:p@h:1/db?sslmode=disable", "x"), "postgresql://u:p@h:1/x?sslmode=disable");
+  EXPECT_EQ(WithDatabaseName("postgresql://u:p@h:1/db?sslmode=disable", "x"),
+            "postgresql://u:p@h:1/x?sslmode=disable");
   EXPECT_EQ(WithDatabaseName("postgresql://h", "x"), "postgresql://h/x");
   EXPECT_EQ(WithDatabaseName("postgresql://h?a=b", "x"), "postgresql://h/x?a=b");
 }

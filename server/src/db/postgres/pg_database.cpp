@@ -80,7 +80,8 @@ Error MapError(Connection& conn, const PGresult* res, std::string_view sql) {
   std::string message = res != nullptr ? PQresultErrorMessage(res) : "";
   if (message.empty()) message = PQerrorMessage(conn.handle());
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  std::string detail = "postgres " + (sqlstate.empty() ? std::string("(no sqlstate)") : sqlstate) + ": " + message;
+  std::string detail =
+      "postgres " + (sqlstate.empty() ? std::string("(no sqlstate)") : sqlstate) + ": " + message;
   if (const char* constraint = res != nullptr ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : nullptr) {
     detail += " [constraint " + std::string(constraint) + "]";
   }
@@ -94,7 +95,8 @@ Error MapError(Connection& conn, const PGresult* res, std::string_view sql) {
   if (sqlstate == "23505") return ConflictError(false, std::move(detail));
   if (sqlstate == "23503") return ConflictError(true, std::move(detail));
   if (sqlstate == "40001" || sqlstate == "40P01") return BusyError(std::move(detail));
-  if (sqlstate == "57014") return UnreachableError("The database took too long to answer.", std::move(detail), 1);
+  if (sqlstate == "57014")
+    return UnreachableError("The database took too long to answer.", std::move(detail), 1);
   return Internal(std::move(detail));
 }
 
@@ -197,8 +199,8 @@ class PgSession final : public Session {
       return Internal("statement uses $" + std::to_string(prepared.params) + " but " +
                       std::to_string(params.size()) + " parameters were given: " + std::string(sql));
     }
-    ResultPtr res(PQexecPrepared(conn_.handle(), prepared.name.c_str(), static_cast<int>(values.size()), values.data(),
-                                 nullptr, nullptr, 0));
+    ResultPtr res(PQexecPrepared(conn_.handle(), prepared.name.c_str(), static_cast<int>(values.size()),
+                                 values.data(), nullptr, nullptr, 0));
     ExecStatusType status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return MapError(conn_, res.get(), sql);
 
@@ -236,8 +238,8 @@ class PgSession final : public Session {
     // 96 bits of SHA-256: distinct statements never share a name in practice.
     std::string name = "veza_" + crypto::Sha256Hex(key).substr(0, 24);
     std::string text(sql);
-    ResultPtr res(PQprepare(conn_.handle(), name.c_str(), text.c_str(), static_cast<int>(types.size()),
-                            types.data()));
+    ResultPtr res(
+        PQprepare(conn_.handle(), name.c_str(), text.c_str(), static_cast<int>(types.size()), types.data()));
     if (!res || PQresultStatus(res.get()) != PGRES_COMMAND_OK) return MapError(conn_, res.get(), sql);
     // The server counts $n beyond the declared types; binding too few would be a protocol error.
     ResultPtr described(PQdescribePrepared(conn_.handle(), name.c_str()));
@@ -328,10 +330,12 @@ class PgDatabase final : public Database {
       if (flushed < 0) return fail(PQerrorMessage(pg));
       if (PQconsumeInput(pg) == 0) return fail(PQerrorMessage(pg));
       if (flushed == 0 && !PQisBusy(pg)) break;
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return fail("no answer in time");
       pollfd pfd{PQsocket(pg), static_cast<short>(POLLIN | (flushed == 1 ? POLLOUT : 0)), 0};
-      if (::poll(&pfd, 1, static_cast<int>(left.count())) < 0 && errno != EINTR) return fail(std::strerror(errno));
+      if (::poll(&pfd, 1, static_cast<int>(left.count())) < 0 && errno != EINTR)
+        return fail(std::strerror(errno));
     }
     bool ok = false;
     std::string error;
@@ -419,7 +423,8 @@ class PgDatabase final : public Database {
         waited = true;
       }
       if (!cv_.wait_until(lock, deadline, [&] { return !idle_.empty() || total_ < options_.pool_size; })) {
-        return UnreachableError("The database is overloaded; try again.", "postgres: no pooled connection free", 1);
+        return UnreachableError("The database is overloaded; try again.",
+                                "postgres: no pooled connection free", 1);
       }
     }
   }
@@ -443,15 +448,17 @@ class PgDatabase final : public Database {
     std::string connect_timeout = std::to_string(std::max(1, (options_.connect_timeout_ms + 999) / 1000));
     std::string pg_options = "-c statement_timeout=" + std::to_string(options_.query_timeout_ms);
     // The URL comes last so that parameters written in it override these defaults.
-    const char* keywords[] = {"connect_timeout", "options", "application_name", "client_encoding", "dbname",
-                              nullptr};
-    const char* values[] = {connect_timeout.c_str(), pg_options.c_str(), "veza", "UTF8", url_.c_str(), nullptr};
+    const char* keywords[] = {"connect_timeout", "options", "application_name",
+                              "client_encoding", "dbname",  nullptr};
+    const char* values[] = {
+        connect_timeout.c_str(), pg_options.c_str(), "veza", "UTF8", url_.c_str(), nullptr};
     PGconn* pg = PQconnectdbParams(keywords, values, 1);
     auto conn = std::make_unique<Connection>(pg);
     if (pg == nullptr || PQstatus(pg) != CONNECTION_OK) {
       std::string message = pg != nullptr ? PQerrorMessage(pg) : "out of memory";
       while (!message.empty() && message.back() == '\n') message.pop_back();
-      return UnreachableError(std::string(kCannotReach), "postgres connect to " + describe_ + ": " + message, 5);
+      return UnreachableError(std::string(kCannotReach), "postgres connect to " + describe_ + ": " + message,
+                              5);
     }
     return conn;
   }

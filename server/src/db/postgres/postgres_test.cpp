@@ -60,7 +60,8 @@ TEST_P(PostgresTest, ForcedSerializationFailureAndDeadlockAreRetried) {
 
 TEST_P(PostgresTest, RealDeadlockIsRetriedAndBothTransactionsCommit) {
   ASSERT_TRUE(Script("CREATE TABLE acc (id BIGINT PRIMARY KEY, n BIGINT NOT NULL);"
-                     "INSERT INTO acc VALUES (1, 0), (2, 0)").ok());
+                     "INSERT INTO acc VALUES (1, 0), (2, 0)")
+                  .ok());
   std::barrier both_locked(2);
   std::atomic<int> attempts{0};
   auto transfer = [&](int64_t first, int64_t second) {
@@ -94,7 +95,8 @@ TEST_P(PostgresTest, RealDeadlockIsRetriedAndBothTransactionsCommit) {
 
 TEST_P(PostgresTest, SerializableConflictIsRetried) {
   ASSERT_TRUE(Script("CREATE TABLE doctors (id BIGINT PRIMARY KEY, on_call BOOLEAN NOT NULL);"
-                     "INSERT INTO doctors VALUES (1, true), (2, true)").ok());
+                     "INSERT INTO doctors VALUES (1, true), (2, true)")
+                  .ok());
   // Classic write skew: each takes itself off call if someone else is still on call.
   std::barrier both_read(2);
   std::atomic<int> attempts{0};
@@ -136,15 +138,17 @@ TEST_P(SmallPostgresTest, StatementTimeoutIsUnavailableAndTheConnectionSurvives)
   ASSERT_FALSE(slow.ok());
   EXPECT_EQ(slow.error().code, ErrorCode::kUnavailable);
   EXPECT_NE(slow.error().detail.find("57014"), std::string::npos) << slow.error().detail;
-  EXPECT_TRUE(db().Read([](Session& s) -> Status { return s.Query("SELECT 1").ok() ? Ok() : Internal("x"); }).ok());
+  EXPECT_TRUE(
+      db().Read([](Session& s) -> Status { return s.Query("SELECT 1").ok() ? Ok() : Internal("x"); }).ok());
   EXPECT_EQ(db().Stats().total, 1);
 }
 
 TEST_P(SmallPostgresTest, StatementsArePreparedOncePerConnection) {
   Status s = db().Read([](Session& session) -> Status {
     for (int i = 0; i < 3; ++i) VEZA_TRY(session.Query("SELECT $1 + 40", {int64_t{2}}));
-    VEZA_ASSIGN_OR_RETURN(auto row, session.QueryOne(
-        "SELECT count(*) FROM pg_prepared_statements WHERE statement = 'SELECT $1 + 40'"));
+    VEZA_ASSIGN_OR_RETURN(
+        auto row,
+        session.QueryOne("SELECT count(*) FROM pg_prepared_statements WHERE statement = 'SELECT $1 + 40'"));
     if (row->Int(0) != 1) return Internal("prepared " + std::to_string(row->Int(0)) + " times");
     return Ok();
   });
@@ -156,7 +160,8 @@ TEST_P(PostgresTest, TerminatedConnectionsAreReplaced) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 3; ++i) {
     threads.emplace_back([&] {
-      (void)db().Read([](Session& s) -> Status { return s.Query("SELECT pg_sleep(0.05)").ok() ? Ok() : Internal("x"); });
+      (void)db().Read(
+          [](Session& s) -> Status { return s.Query("SELECT pg_sleep(0.05)").ok() ? Ok() : Internal("x"); });
     });
   }
   for (auto& t : threads) t.join();
@@ -168,7 +173,8 @@ TEST_P(PostgresTest, TerminatedConnectionsAreReplaced) {
   Status killed = (*admin)->Read([&](Session& s) -> Status {
     VEZA_TRY(s.Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", {name}));
     for (int i = 0; i < 500; ++i) {
-      VEZA_ASSIGN_OR_RETURN(auto row, s.QueryOne("SELECT count(*) FROM pg_stat_activity WHERE datname = $1", {name}));
+      VEZA_ASSIGN_OR_RETURN(auto row,
+                            s.QueryOne("SELECT count(*) FROM pg_stat_activity WHERE datname = $1", {name}));
       if (row->Int(0) == 0) return Ok();
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -186,7 +192,8 @@ TEST_P(PostgresTest, TerminatedConnectionsAreReplaced) {
   EXPECT_TRUE(db().Ping().ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Postgres, PostgresTest, ::testing::Values(Engine::kPostgres), testing::EngineParamName);
+INSTANTIATE_TEST_SUITE_P(Postgres, PostgresTest, ::testing::Values(Engine::kPostgres),
+                         testing::EngineParamName);
 INSTANTIATE_TEST_SUITE_P(Postgres, SmallPostgresTest, ::testing::Values(Engine::kPostgres),
                          testing::EngineParamName);
 
@@ -209,7 +216,8 @@ TEST(PostgresRestartTest, PingFailsFastWhileTheServerIsDownAndRecovers) {
     FAIL() << "PostgreSQL 15 binaries are not installed (/usr/lib/postgresql/15/bin); run scripts/setup, or "
               "set VEZA_TEST_ALLOW_NO_PG=1 to skip";
   }
-  std::string dir = (std::filesystem::temp_directory_path() / ("veza-pg-restart-" + std::to_string(::getpid()))).string();
+  std::string dir =
+      (std::filesystem::temp_directory_path() / ("veza-pg-restart-" + std::to_string(::getpid()))).string();
   struct Cleanup {
     std::string dir;
     ~Cleanup() { RunScript("stop " + dir, nullptr); }
@@ -226,7 +234,8 @@ TEST(PostgresRestartTest, PingFailsFastWhileTheServerIsDownAndRecovers) {
   ASSERT_TRUE(opened.ok()) << opened.error().detail;
   Database& db = **opened;
   ASSERT_TRUE(db.Ping().ok());
-  ASSERT_TRUE(db.Read([](Session& s) -> Status { return s.Query("SELECT 1").ok() ? Ok() : Internal("x"); }).ok());
+  ASSERT_TRUE(
+      db.Read([](Session& s) -> Status { return s.Query("SELECT 1").ok() ? Ok() : Internal("x"); }).ok());
 
   std::string halted = RunScript("halt " + dir, &rc);
   ASSERT_EQ(rc, 0) << halted;

@@ -44,8 +44,8 @@ Error MapError(int rc, sqlite3* db, std::string_view sql) {
   int extended = db != nullptr ? sqlite3_extended_errcode(db) : rc;
   if ((extended & 0xff) != (rc & 0xff)) extended = rc;
   std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  std::string detail = "sqlite " + std::to_string(extended) + " (" + sqlite3_errstr(extended) +
-                       "): " + message;
+  std::string detail =
+      "sqlite " + std::to_string(extended) + " (" + sqlite3_errstr(extended) + "): " + message;
   if (!sql.empty()) detail += " in: " + std::string(sql);
   switch (extended) {
     case SQLITE_CONSTRAINT_UNIQUE:
@@ -129,8 +129,9 @@ Result<std::unique_ptr<Connection>> OpenConnection(const std::string& filename, 
   auto conn = std::make_unique<Connection>(db);
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, options.busy_timeout_ms);
-  std::string pragmas = reader ? "PRAGMA query_only=ON;"
-                               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+  std::string pragmas = reader
+                            ? "PRAGMA query_only=ON;"
+                            : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
   char* err = nullptr;
   rc = sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
@@ -204,9 +205,15 @@ class SqliteSession final : public Session {
       values.reserve(columns);
       for (int c = 0; c < columns; ++c) {
         switch (sqlite3_column_type(stmt, c)) {
-          case SQLITE_INTEGER: values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c))); break;
-          case SQLITE_FLOAT: values.emplace_back(sqlite3_column_double(stmt, c)); break;
-          case SQLITE_NULL: values.emplace_back(nullptr); break;
+          case SQLITE_INTEGER:
+            values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+            break;
+          case SQLITE_FLOAT:
+            values.emplace_back(sqlite3_column_double(stmt, c));
+            break;
+          case SQLITE_NULL:
+            values.emplace_back(nullptr);
+            break;
           case SQLITE_BLOB: {
             const void* p = sqlite3_column_blob(stmt, c);
             int len = sqlite3_column_bytes(stmt, c);
@@ -273,7 +280,8 @@ class SqliteDatabase final : public Database {
         sqlite3* db;
         bool& finished;
         ~Guard() {
-          if (!finished && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+          if (!finished && !sqlite3_get_autocommit(db))
+            sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
         }
       } guard{writer_->handle(), finished};
       VEZA_TRY(fn(session));
@@ -305,32 +313,36 @@ class SqliteDatabase final : public Database {
     if (memory_) {
       auto lock = LockWriter();
       SqliteSession session(*writer_);
-      return session.Query("SELECT 1").ok() ? Ok() : UnreachableError(std::string(kCannotRead), "sqlite: SELECT 1");
+      return session.Query("SELECT 1").ok() ? Ok()
+                                            : UnreachableError(std::string(kCannotRead), "sqlite: SELECT 1");
     }
     struct stat st {};
     if (::stat(path_.c_str(), &st) != 0) {
-      return UnreachableError(std::string(kCannotRead), "sqlite: stat " + path_ + ": " + std::strerror(errno));
+      return UnreachableError(std::string(kCannotRead),
+                              "sqlite: stat " + path_ + ": " + std::strerror(errno));
     }
     // Root (CAP_DAC_OVERRIDE) reads any file whatever its mode, so chmod 000 would go unnoticed and the
     // server would keep running on a file an operator took away. As root, judge the owner's bits, which
     // is what the service account would get; otherwise ask the kernel with access().
     if (::geteuid() == 0) {
       if ((st.st_mode & (S_IRUSR | S_IWUSR)) != (S_IRUSR | S_IWUSR)) {
-        return UnreachableError(std::string(kCannotRead), "sqlite: " + path_ + " is not readable and writable by its owner");
+        return UnreachableError(std::string(kCannotRead),
+                                "sqlite: " + path_ + " is not readable and writable by its owner");
       }
     } else if (::access(path_.c_str(), R_OK | W_OK) != 0) {
-      return UnreachableError(std::string(kCannotRead), "sqlite: access " + path_ + ": " + std::strerror(errno));
+      return UnreachableError(std::string(kCannotRead),
+                              "sqlite: access " + path_ + ": " + std::strerror(errno));
     }
     if (std::pair<dev_t, ino_t>(st.st_dev, st.st_ino) != identity_) {
       // Open connections still write to the old inode, and its -wal/-shm files do not belong to the new
       // one, so reopening live is unsafe: report it until the server is restarted.
-      return UnreachableError(std::string(kCannotRead),
-                              "sqlite: " + path_ + " was replaced by another file; restart the server to use it");
+      return UnreachableError(
+          std::string(kCannotRead),
+          "sqlite: " + path_ + " was replaced by another file; restart the server to use it");
     }
     // A fresh connection proves the file opens and its header and schema page read; pooled connections
     // keep an open descriptor and would go on working on a deleted or unreadable file.
-    VEZA_ASSIGN_OR_RETURN(std::unique_ptr<Connection> probe,
-                          OpenConnection(path_, false, true, options_));
+    VEZA_ASSIGN_OR_RETURN(std::unique_ptr<Connection> probe, OpenConnection(path_, false, true, options_));
     SqliteSession session(*probe);
     auto r = session.Query("SELECT count(*) FROM sqlite_master");
     if (!r.ok()) {
@@ -395,9 +407,11 @@ class SqliteDatabase final : public Database {
         ++waits_;
         waited = true;
       }
-      if (!readers_cv_.wait_for(lock, std::chrono::milliseconds(options_.query_timeout_ms),
-                                [&] { return !idle_readers_.empty() || readers_total_ < options_.pool_size; })) {
-        return UnreachableError("The database is overloaded; try again.", "sqlite: no reader connection free", 1);
+      if (!readers_cv_.wait_for(lock, std::chrono::milliseconds(options_.query_timeout_ms), [&] {
+            return !idle_readers_.empty() || readers_total_ < options_.pool_size;
+          })) {
+        return UnreachableError("The database is overloaded; try again.", "sqlite: no reader connection free",
+                                1);
       }
     }
   }
@@ -419,7 +433,8 @@ class SqliteDatabase final : public Database {
   const bool memory_;
   const DatabaseOptions options_;
 
-  std::recursive_mutex writer_mu_;  // recursive so a Read() inside a transaction does not deadlock in memory mode
+  std::recursive_mutex
+      writer_mu_;  // recursive so a Read() inside a transaction does not deadlock in memory mode
   std::unique_ptr<Connection> writer_;
 
   mutable std::mutex readers_mu_;

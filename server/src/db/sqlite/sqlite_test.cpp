@@ -82,7 +82,8 @@ TEST_F(SqliteTest, StatementCacheEvictsWithoutBreakingQueries) {
   Status s = db().Read([](Session& session) -> Status {
     for (int round = 0; round < 2; ++round) {
       for (int i = 0; i < 600; ++i) {
-        VEZA_ASSIGN_OR_RETURN(auto row, session.QueryOne("SELECT $1 + " + std::to_string(i), {int64_t{round}}));
+        VEZA_ASSIGN_OR_RETURN(auto row,
+                              session.QueryOne("SELECT $1 + " + std::to_string(i), {int64_t{round}}));
         if (row->Int(0) != i + round) return Internal("wrong value");
       }
     }
@@ -96,7 +97,8 @@ std::thread HoldWriteLock(const std::string& path, int hold_ms, std::atomic<bool
   return std::thread([path, hold_ms, &locked] {
     sqlite3* other = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE; INSERT INTO t VALUES (100)", nullptr, nullptr, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE; INSERT INTO t VALUES (100)", nullptr, nullptr, nullptr),
+              SQLITE_OK);
     locked = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));
     sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
@@ -123,20 +125,25 @@ TEST_F(SqliteTest, BusyWriterIsRetriedUntilTheLockIsReleased) {
   EXPECT_EQ(*during, 0);
 
   // Too few attempts: gives up with a retryable 503.
-  Status gave_up = db().InTransaction([](Session& s) -> Status {
-    VEZA_TRY(s.Execute("INSERT INTO t VALUES (1)"));
-    return Ok();
-  }, TransactionOptions{2});
+  Status gave_up = db().InTransaction(
+      [](Session& s) -> Status {
+        VEZA_TRY(s.Execute("INSERT INTO t VALUES (1)"));
+        return Ok();
+      },
+      TransactionOptions{2});
   ASSERT_FALSE(gave_up.ok());
   EXPECT_EQ(gave_up.error().code, ErrorCode::kUnavailable);
   EXPECT_TRUE(IsRetryable(gave_up.error()));
-  EXPECT_NE(gave_up.error().detail.find("gave up after 2 attempts"), std::string::npos) << gave_up.error().detail;
+  EXPECT_NE(gave_up.error().detail.find("gave up after 2 attempts"), std::string::npos)
+      << gave_up.error().detail;
 
   auto start = std::chrono::steady_clock::now();
-  Status s = db().InTransaction([](Session& session) -> Status {
-    VEZA_TRY(session.Execute("INSERT INTO t VALUES (2)"));
-    return Ok();
-  }, TransactionOptions{100});
+  Status s = db().InTransaction(
+      [](Session& session) -> Status {
+        VEZA_TRY(session.Execute("INSERT INTO t VALUES (2)"));
+        return Ok();
+      },
+      TransactionOptions{100});
   auto waited = std::chrono::steady_clock::now() - start;
   holder.join();
   ASSERT_TRUE(s.ok()) << s.error().detail;

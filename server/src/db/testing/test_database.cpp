@@ -9,9 +9,17 @@
 
 namespace veza::db::testing {
 
-std::string EngineName(Engine engine) { return engine == Engine::kSqlite ? "Sqlite" : "Postgres"; }
+std::string EngineName(Engine engine) {
+  return engine == Engine::kSqlite ? "Sqlite" : "Postgres";
+}
 
-std::string EngineParamName(const ::testing::TestParamInfo<Engine>& info) { return EngineName(info.param); }
+std::string EngineParamName(const ::testing::TestParamInfo<Engine>& info) {
+  return EngineName(info.param);
+}
+
+void PrintTo(Engine engine, std::ostream* os) {
+  *os << EngineName(engine);
+}
 
 std::string PgTestUrl() {
   const char* url = std::getenv("VEZA_TEST_PG_URL");
@@ -29,7 +37,9 @@ std::string NoPgMessage() {
          "`scripts/pg-test-cluster stop /tmp/veza-pg`), or set VEZA_TEST_ALLOW_NO_PG=1 to skip PostgreSQL.";
 }
 
-std::string SourceDir() { return VEZA_SOURCE_DIR; }
+std::string SourceDir() {
+  return VEZA_SOURCE_DIR;
+}
 
 std::string WithDatabaseName(const std::string& url, const std::string& name) {
   size_t authority = url.find("://");
@@ -70,7 +80,8 @@ Status DropPgDatabase(const std::string& admin_url, const std::string& name) {
   return AdminScript(admin_url, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
 }
 
-Result<std::unique_ptr<ScratchDatabase>> ScratchDatabase::Create(Engine engine, const DatabaseOptions& options) {
+Result<std::unique_ptr<ScratchDatabase>> ScratchDatabase::Create(Engine engine,
+                                                                 const DatabaseOptions& options) {
   std::unique_ptr<ScratchDatabase> scratch(new ScratchDatabase());
   scratch->engine_ = engine;
   if (engine == Engine::kSqlite) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "core/result.h"
@@ -19,6 +20,8 @@ enum class Engine { kSqlite, kPostgres };
 /// "Sqlite" / "Postgres", for INSTANTIATE_TEST_SUITE_P names.
 std::string EngineName(Engine engine);
 std::string EngineParamName(const ::testing::TestParamInfo<Engine>& info);
+/// Lets gtest print the parameter by name.
+void PrintTo(Engine engine, std::ostream* os);
 
 /// VEZA_TEST_PG_URL, or "" when unset.
 std::string PgTestUrl();
