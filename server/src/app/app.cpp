@@ -76,7 +76,7 @@ void UseMiddleware(http::Router& router, const Config& config, const Clock& cloc
                    middleware::RateLimitStore& rate_limits) {
   router.Use(middleware::ClientIp(config.http_trusted_proxies));
   router.Use(middleware::RequestId());
-  router.Use(middleware::AccessLog(clock, {.enabled = config.access_log}));
+  router.Use(middleware::AccessLog(clock, {.enabled = config.access_log, .sink = {}}));
   router.Use(middleware::Metrics(registry, clock));
   router.Use(middleware::SecurityHeaders(middleware::SecurityHeadersOptions::ForPublicUrl(config.public_url)));
   router.Use(middleware::Cors({.allowed_origins = config.cors_allowed_origins}));
