@@ -66,16 +66,20 @@ struct Decoder::Impl {
     return Ok();
   }
 
+  // Re-created only when the decoded format really changes (some MP3s switch mid-stream); a
+  // needless re-init would drop the resampler's delay line at every frame.
   Status ConfigureResampler(const AVFrame* frame) {
-    bool same = swr && swr_in_rate == frame->sample_rate && swr_in_format == frame->format &&
-                av_channel_layout_compare(&swr_in_layout, &frame->ch_layout) == 0;
-    if (same) return Ok();
-    av_channel_layout_uninit(&swr_in_layout);
+    AVChannelLayout in_layout{};
     if (frame->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC) {
-      av_channel_layout_default(&swr_in_layout, frame->ch_layout.nb_channels);
-    } else if (av_channel_layout_copy(&swr_in_layout, &frame->ch_layout) < 0) {
+      av_channel_layout_default(&in_layout, frame->ch_layout.nb_channels);
+    } else if (av_channel_layout_copy(&in_layout, &frame->ch_layout) < 0) {
       return Internal("av_channel_layout_copy failed");
     }
+    bool same = swr && swr_in_rate == frame->sample_rate && swr_in_format == frame->format &&
+                av_channel_layout_compare(&swr_in_layout, &in_layout) == 0;
+    av_channel_layout_uninit(&swr_in_layout);
+    swr_in_layout = in_layout;
+    if (same) return Ok();
     AVChannelLayout out_layout{};
     av_channel_layout_default(&out_layout, format.channels);
     SwrContext* raw = nullptr;
