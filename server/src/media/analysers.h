@@ -39,7 +39,7 @@ class WaveformBuilder : public PcmConsumer {
   Accumulator detail_;
 };
 
-/// EBU R128 integrated loudness and true peak (libebur128).
+/// EBU R128 integrated loudness (libebur128) and BS.1770-4 true peak (TruePeakMeter).
 class LoudnessMeter : public PcmConsumer {
  public:
   LoudnessMeter();

@@ -21,7 +21,7 @@ std::string WaveformToJson(const Waveform& waveform);
 
 struct Loudness {
   double integrated_lufs = 0;  // EBU R128 integrated loudness
-  double true_peak_dbtp = 0;   // max over channels, 4x oversampled
+  double true_peak_dbtp = 0;   // max over channels, 4x oversampled (BS.1770-4)
   /// Gain towards −14 LUFS, lowered so that true peak + gain ≤ −1 dBTP.
   double replay_gain_db = 0;
 };

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "media/analysers.h"
+#include "media/true_peak.h"
 
 namespace veza::media {
 namespace {
@@ -21,17 +22,16 @@ double Round2(double v) { return std::round(v * 100) / 100; }
 
 struct LoudnessMeter::Impl {
   std::unique_ptr<ebur128_state, StateDeleter> state;
-  int channels = 0;
+  std::unique_ptr<TruePeakMeter> true_peak;
 };
 
 LoudnessMeter::LoudnessMeter() : impl_(std::make_unique<Impl>()) {}
 LoudnessMeter::~LoudnessMeter() = default;
 
 Status LoudnessMeter::Begin(const PcmFormat& format) {
-  impl_->channels = format.channels;
+  impl_->true_peak = std::make_unique<TruePeakMeter>(format.channels);
   impl_->state.reset(ebur128_init(static_cast<unsigned>(format.channels),
-                                  static_cast<unsigned long>(format.sample_rate),
-                                  EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK));
+                                  static_cast<unsigned long>(format.sample_rate), EBUR128_MODE_I));
   if (!impl_->state) return Internal("ebur128_init failed");
   // A mono track plays on both speakers: count it twice, as R128 does for dual mono.
   if (format.channels == 1) ebur128_set_channel(impl_->state.get(), 0, EBUR128_DUAL_MONO);
@@ -43,6 +43,7 @@ Status LoudnessMeter::Consume(const PcmBlock& block) {
       EBUR128_SUCCESS) {
     return Internal("ebur128_add_frames_float failed");
   }
+  impl_->true_peak->Add(block.samples.data(), block.frames);
   return Ok();
 }
 
@@ -52,13 +53,7 @@ Status LoudnessMeter::Finish() {
     return Internal("ebur128_loudness_global failed");
   }
   if (!std::isfinite(lufs)) return Ok();  // digital silence has no loudness
-  double peak = 0;
-  for (int c = 0; c < impl_->channels; ++c) {
-    double p = 0;
-    if (ebur128_true_peak(impl_->state.get(), static_cast<unsigned>(c), &p) == EBUR128_SUCCESS) {
-      peak = std::max(peak, p);
-    }
-  }
+  double peak = impl_->true_peak->peak();
   Loudness l;
   l.integrated_lufs = Round2(lufs);
   l.true_peak_dbtp = peak > 0 ? Round2(20 * std::log10(peak)) : -120.0;

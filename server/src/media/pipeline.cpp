@@ -1,5 +1,7 @@
 #include "media/pipeline.h"
 
+#include <time.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +26,12 @@ double MsSince(SteadyClock::time_point start) {
   return std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
 }
 
+double ThreadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
 /// Runs one consumer on its own thread, fed through a bounded queue.
 class StageRunner {
  public:
@@ -37,7 +45,7 @@ class StageRunner {
     if (thread_.joinable()) thread_.join();
   }
   const Status& status() const { return status_; }
-  StageTiming timing() const { return {consumer_.Name(), busy_ms_}; }
+  StageTiming timing() const { return {consumer_.Name(), busy_ms_, cpu_ms_}; }
 
  private:
   void Run() {
@@ -53,6 +61,7 @@ class StageRunner {
       timed([&] { return consumer_.Consume(**block); });
     }
     if (status_.ok()) timed([&] { return consumer_.Finish(); });
+    cpu_ms_ = ThreadCpuMs();
     if (!status_.ok()) {
       abort_ = true;  // one failed stage fails the run: stop decoding for the others
       queue_.Abandon();
@@ -66,6 +75,7 @@ class StageRunner {
   std::thread thread_;
   Status status_;
   double busy_ms_ = 0;
+  double cpu_ms_ = 0;
 };
 
 struct Stages {
@@ -169,8 +179,9 @@ Result<PipelineResult> RunPipeline(const std::string& input, const std::string& 
 
   progress.Report(Stage::kProbing, 0);
   auto probe_start = SteadyClock::now();
+  double probe_cpu = ThreadCpuMs();
   VEZA_ASSIGN_OR_RETURN(result.source, Probe(input, options.probe_limits));
-  result.timings.push_back({"probe", MsSince(probe_start)});
+  result.timings.push_back({"probe", MsSince(probe_start), ThreadCpuMs() - probe_cpu});
 
   fs::path out_dir = fs::absolute(out_dir_arg);
   std::error_code ec;
@@ -196,6 +207,7 @@ Result<PipelineResult> RunPipeline(const std::string& input, const std::string& 
 
   double push_wait_ms = 0;
   auto decode_start = SteadyClock::now();
+  double decode_cpu = ThreadCpuMs();
   Status decoded = decoder->Run([&](PcmBlockPtr block) {
     if (abort || (options.cancel && options.cancel->load())) return false;
     if (format.expected_frames > 0) {
@@ -208,8 +220,9 @@ Result<PipelineResult> RunPipeline(const std::string& input, const std::string& 
     return true;
   });
   double decode_wall_ms = MsSince(decode_start);
+  decode_cpu = ThreadCpuMs() - decode_cpu;
   for (auto& runner : runners) runner->CloseAndJoin();
-  result.timings.push_back({"decode", decode_wall_ms - push_wait_ms});
+  result.timings.push_back({"decode", decode_wall_ms - push_wait_ms, decode_cpu});
   for (auto& runner : runners) {
     if (!runner->status().ok()) return runner->status().error();
     result.timings.push_back(runner->timing());

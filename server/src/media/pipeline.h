@@ -58,10 +58,12 @@ struct CoverArt {
   int64_t bytes = 0;
 };
 
-/// Time a stage spent working (not waiting for input), for benchmarks and job metrics.
+/// Time a stage spent working (not waiting for input), for benchmarks and job metrics. `busy_ms` is
+/// wall time inside the stage (inflated when cores are oversubscribed); `cpu_ms` its thread's CPU time.
 struct StageTiming {
   std::string stage;
   double busy_ms = 0;
+  double cpu_ms = 0;
 };
 
 struct PipelineResult {

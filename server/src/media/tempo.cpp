@@ -9,8 +9,11 @@
 namespace veza::media {
 namespace {
 
-constexpr uint_t kWindow = 1024;
-constexpr uint_t kHop = 512;
+// Onsets need no treble: analysing at half rate (pairs averaged) halves the cost at the same
+// 11.6 ms time resolution (hop 256 at 22.05 kHz = hop 512 at 44.1 kHz).
+constexpr int kDecimation = 2;
+constexpr uint_t kWindow = 512;
+constexpr uint_t kHop = 256;
 constexpr double kAgreement = 0.08;  // an interval within 8% of the median counts as the beat
 
 struct TempoDeleter {
@@ -40,6 +43,8 @@ struct TempoDetector::Impl {
   std::unique_ptr<fvec_t, FvecDeleter> out;
   uint_t fill = 0;
   int channels = 0;
+  int phase = 0;
+  float pair_sum = 0;
   std::vector<double> beats_s;
 
   void Step() {
@@ -54,7 +59,8 @@ TempoDetector::~TempoDetector() = default;
 
 Status TempoDetector::Begin(const PcmFormat& format) {
   impl_->channels = format.channels;
-  impl_->tempo.reset(new_aubio_tempo("default", kWindow, kHop, static_cast<uint_t>(format.sample_rate)));
+  impl_->tempo.reset(
+      new_aubio_tempo("default", kWindow, kHop, static_cast<uint_t>(format.sample_rate / kDecimation)));
   impl_->in.reset(new_fvec(kHop));
   impl_->out.reset(new_fvec(1));
   if (!impl_->tempo || !impl_->in || !impl_->out) return Internal("new_aubio_tempo failed");
@@ -64,12 +70,14 @@ Status TempoDetector::Begin(const PcmFormat& format) {
 Status TempoDetector::Consume(const PcmBlock& block) {
   Impl& t = *impl_;
   const float* s = block.samples.data();
-  const float scale = 1.0f / static_cast<float>(t.channels);
+  const float scale = 1.0f / static_cast<float>(t.channels * kDecimation);
   for (int64_t i = 0; i < block.frames; ++i) {
-    float mono = 0;
-    for (int c = 0; c < t.channels; ++c) mono += s[c];
+    for (int c = 0; c < t.channels; ++c) t.pair_sum += s[c];
     s += t.channels;
-    t.in->data[t.fill++] = mono * scale;
+    if (++t.phase < kDecimation) continue;
+    t.in->data[t.fill++] = t.pair_sum * scale;
+    t.phase = 0;
+    t.pair_sum = 0;
     if (t.fill == kHop) t.Step();
   }
   return Ok();

@@ -3,6 +3,7 @@
 //   veza_media_tool process INPUT OUTDIR [--ladder 128,192,256] [--progress]
 // Prints the result as JSON on stdout; errors as JSON on stderr with exit status 1.
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -45,15 +46,20 @@ bj::object ResultJson(const PipelineResult& r) {
                                     {"average_bandwidth", v.average_bandwidth}, {"peak_bandwidth", v.peak_bandwidth}});
   }
   bj::object timings;
-  for (const auto& t : r.timings) timings[t.stage] = std::round(t.busy_ms * 10) / 10;
-  timings["wall"] = std::round(r.wall_ms * 10) / 10;
+  double cpu_total = 0;
+  for (const auto& t : r.timings) {
+    timings[t.stage] = bj::object{{"busy_ms", std::round(t.busy_ms)}, {"cpu_ms", std::round(t.cpu_ms)}};
+    cpu_total += t.cpu_ms;
+  }
+  timings["cpu_total_ms"] = std::round(cpu_total);
+  timings["wall_ms"] = std::round(r.wall_ms);
   auto waveform = [](const WaveformResult& w) {
     return bj::object{{"path", w.path}, {"samples_per_pixel", w.samples_per_pixel}, {"length", w.length}};
   };
   bj::object o{{"source", ProbeJson(r.source)}, {"duration_ms", r.duration_ms}, {"sample_rate", r.sample_rate},
                {"channels", r.channels}, {"master_playlist", r.master_playlist}, {"renditions", renditions},
                {"waveform_overview", waveform(r.waveform_overview)}, {"waveform_detail", waveform(r.waveform_detail)},
-               {"key", KeyJson(r.key)}, {"timings_ms", timings}};
+               {"key", KeyJson(r.key)}, {"timings", timings}};
   o["loudness"] = r.loudness ? bj::value(bj::object{{"integrated_lufs", r.loudness->integrated_lufs},
                                                     {"true_peak_dbtp", r.loudness->true_peak_dbtp},
                                                     {"replay_gain_db", r.loudness->replay_gain_db}})
