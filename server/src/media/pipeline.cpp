@@ -133,6 +133,18 @@ Result<std::vector<RenditionResult>> FinishHls(const fs::path& out_dir, const Pi
   return results;
 }
 
+// Lossless and Ogg/MP4 durations come from the header or index and are exact; MP3 and ADTS
+// durations are estimates from the bit rate, so only the former can prove a file is cut short.
+Status CheckDecodedLength(const ProbeResult& source, int64_t decoded_ms) {
+  bool exact = source.lossless || source.container == "mp4" || source.container == "ogg";
+  int64_t slack_ms = std::max<int64_t>(1000, source.duration_ms / 50);
+  if (!exact || source.duration_ms <= 0 || decoded_ms + slack_ms >= source.duration_ms) return Ok();
+  return MakeError(ErrorCode::kValidation,
+                   "The file is truncated: its header announces " + std::to_string(source.duration_ms / 1000) +
+                       " s of audio but only " + std::to_string(decoded_ms / 1000) + " s could be decoded.",
+                   "invalid_audio");
+}
+
 Status CheckOptions(const PipelineOptions& o) {
   if (o.ladder_kbps.empty() || o.ladder_kbps.size() > 8) return Internal("ladder must have 1–8 renditions");
   for (int kbps : o.ladder_kbps) {
@@ -231,6 +243,7 @@ Result<PipelineResult> RunPipeline(const std::string& input, const std::string& 
 
   progress.Report(Stage::kFinalizing, 0);
   result.duration_ms = decoder->frames_out() * 1000 / format.sample_rate;
+  VEZA_TRY(CheckDecodedLength(result.source, result.duration_ms));
   VEZA_ASSIGN_OR_RETURN(result.renditions, FinishHls(out_dir, options, result.master_playlist));
   VEZA_ASSIGN_OR_RETURN(result.waveform_overview,
                         WriteWaveform(out_dir / "waveform_overview.json", stages.waveform.overview()));

@@ -190,7 +190,7 @@ Status CheckEndIsReachable(AVFormatContext* ctx, int stream, int64_t duration_ms
   if (av_seek_frame(ctx, -1, target_us, AVSEEK_FLAG_BACKWARD) < 0) return Ok();  // unseekable: skip
   av::PacketPtr pkt(av_packet_alloc());
   const AVStream* st = ctx->streams[stream];
-  int64_t tolerance_ms = std::max<int64_t>(10'000, duration_ms / 20);
+  int64_t tolerance_ms = std::max<int64_t>(1500, duration_ms / 20);
   for (int tries = 0; tries < 64; ++tries) {
     int rc = av_read_frame(ctx, pkt.get());
     if (rc < 0) break;

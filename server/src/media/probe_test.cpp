@@ -156,6 +156,13 @@ TEST(ProbeHostile, TruncatedFlac) {
   ExpectError(file, ErrorCode::kValidation, "truncated");
 }
 
+TEST(ProbeHostile, ShortTruncatedFlac) {
+  TempDir dir;
+  fs::path file = FfmpegGenerate(dir / "short.flac", "anoisesrc=d=8:c=pink:a=0.3", "-c:a flac");
+  fs::resize_file(file, fs::file_size(file) / 4);
+  ExpectError(file, ErrorCode::kValidation, "truncated");
+}
+
 TEST(ProbeHostile, TextNamedMp3) {
   TempDir dir;
   std::string text;
