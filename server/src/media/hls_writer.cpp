@@ -159,6 +159,22 @@ Status HlsRenditionWriter::Finish() {
   return Ok();
 }
 
+// RFC 8216 §4.3.4.2: the peak segment bit rate is the largest rate of any run of contiguous
+// segments lasting 0.5–1.5 target durations, so a final sliver's header overhead does not count.
+int64_t PeakBandwidth(const std::vector<HlsSegment>& segments, double target_s) {
+  int64_t peak = 0;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    double seconds = 0;
+    int64_t bytes = 0;
+    for (size_t j = i; j < segments.size() && seconds + segments[j].duration_s <= 1.5 * target_s; ++j) {
+      seconds += segments[j].duration_s;
+      bytes += segments[j].bytes;
+      if (seconds >= 0.5 * target_s) peak = std::max<int64_t>(peak, std::llround(bytes * 8 / seconds));
+    }
+  }
+  return peak;
+}
+
 Result<HlsVariant> MeasureVariant(const fs::path& dir, const std::string& name, int bitrate_bps) {
   HlsVariant v;
   v.bitrate_bps = bitrate_bps;
@@ -171,15 +187,17 @@ Result<HlsVariant> MeasureVariant(const fs::path& dir, const std::string& name, 
   if (ec) return Internal("missing init segment in " + dir.string());
   std::string line;
   double pending = -1;
+  double target_s = 0;
   double total_s = 0;
   int64_t segment_bytes = 0;
   while (std::getline(in, line)) {
-    if (line.rfind("#EXTINF:", 0) == 0) {
+    if (line.rfind("#EXT-X-TARGETDURATION:", 0) == 0) {
+      target_s = std::strtod(line.c_str() + 22, nullptr);
+    } else if (line.rfind("#EXTINF:", 0) == 0) {
       pending = std::strtod(line.c_str() + 8, nullptr);
     } else if (!line.empty() && line[0] != '#' && pending >= 0) {
       HlsSegment s{line, pending, static_cast<int64_t>(fs::file_size(dir / line, ec))};
       if (ec) return Internal("missing segment " + line + " in " + dir.string());
-      if (s.duration_s > 0) v.peak_bandwidth = std::max<int64_t>(v.peak_bandwidth, std::llround(s.bytes * 8 / s.duration_s));
       total_s += s.duration_s;
       segment_bytes += s.bytes;
       v.segments.push_back(std::move(s));
@@ -189,6 +207,8 @@ Result<HlsVariant> MeasureVariant(const fs::path& dir, const std::string& name, 
   if (v.segments.empty() || total_s <= 0) return Internal("no segments in " + v.playlist.string());
   v.total_bytes = v.init_bytes + segment_bytes;
   v.average_bandwidth = std::llround(segment_bytes * 8 / total_s);
+  // A track shorter than half a target duration has no qualifying run: its average is its peak.
+  v.peak_bandwidth = std::max(PeakBandwidth(v.segments, target_s), v.average_bandwidth);
   return v;
 }
 

@@ -27,7 +27,7 @@ struct HlsVariant {
   int64_t init_bytes = 0;
   int64_t total_bytes = 0;       // init + segments
   int64_t average_bandwidth = 0; // segment bytes * 8 / duration
-  int64_t peak_bandwidth = 0;    // max over segments of bytes * 8 / duration
+  int64_t peak_bandwidth = 0;    // RFC 8216 peak segment bit rate (runs of 0.5–1.5 target durations)
 };
 
 class HlsRenditionWriter : public PcmConsumer {

@@ -43,7 +43,7 @@ struct RenditionResult {
   int segment_count = 0;
   int64_t total_bytes = 0;
   int64_t average_bandwidth = 0;  // bit/s, measured from the segments
-  int64_t peak_bandwidth = 0;     // bit/s, the largest segment's rate
+  int64_t peak_bandwidth = 0;     // bit/s, RFC 8216 peak segment bit rate
 };
 
 struct WaveformResult {
