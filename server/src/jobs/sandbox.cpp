@@ -293,7 +293,8 @@ Result<SandboxResult> RunSandboxed(const std::vector<std::string>& argv, const S
     int timeout_ms = pidfd.valid() ? -1 : kNoPidfdPollMs;
     if (options.cancel != nullptr) timeout_ms = timeout_ms < 0 ? kCancelPollMs : std::min(timeout_ms, kCancelPollMs);
     if (deadline && killed_for == LimitHit::kNone) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - SteadyClock::now()).count();
+      // Rounded up, so the group is never killed before the limit.
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - SteadyClock::now()).count();
       if (left <= 0) {
         kill_group(LimitHit::kWall);
         left = 0;
@@ -356,8 +357,9 @@ Result<SandboxResult> RunSandboxed(const std::vector<std::string>& argv, const S
   if (killed_for != LimitHit::kNone) {
     result.limit = killed_for;
   } else if (options.limits.cpu_seconds > 0 &&
+             // The hard limit's SIGKILL comes a second after the soft one; rusage under-reports a little.
              (result.term_signal == SIGXCPU ||
-              (result.term_signal == SIGKILL && result.cpu_ms >= options.limits.cpu_seconds * 1'000))) {
+              (result.term_signal == SIGKILL && result.cpu_ms >= options.limits.cpu_seconds * 750))) {
     result.limit = LimitHit::kCpu;
   } else if (options.limits.memory_bytes > 0 && !(result.exited && result.exit_code == 0)) {
     bool crashed = result.term_signal == SIGSEGV || result.term_signal == SIGBUS || result.term_signal == SIGABRT;
