@@ -16,7 +16,8 @@ constexpr int kMaxListLimit = 1'000;
 constexpr std::string_view kReapedNote = "lease expired on the last attempt: the worker stopped heartbeating";
 
 Error LeaseLost(int64_t job_id) {
-  Error e = MakeError(ErrorCode::kConflict, "The worker no longer owns this job.", std::string(kLeaseLostSlug));
+  Error e =
+      MakeError(ErrorCode::kConflict, "The worker no longer owns this job.", std::string(kLeaseLostSlug));
   e.detail = "job " + std::to_string(job_id) + " is not running under this worker (lease lost or finished)";
   return e;
 }
@@ -37,10 +38,14 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
 
 std::string_view JobStatusName(JobStatus status) {
   switch (status) {
-    case JobStatus::kQueued: return "queued";
-    case JobStatus::kRunning: return "running";
-    case JobStatus::kDone: return "done";
-    case JobStatus::kDead: return "dead";
+    case JobStatus::kQueued:
+      return "queued";
+    case JobStatus::kRunning:
+      return "running";
+    case JobStatus::kDone:
+      return "done";
+    case JobStatus::kDead:
+      return "dead";
   }
   return "queued";
 }
@@ -93,9 +98,8 @@ Result<int64_t> DbQueue::Insert(db::Session& session, std::string_view kind, std
 }
 
 Result<int64_t> DbQueue::Enqueue(std::string_view kind, std::string_view payload, EnqueueOptions options) {
-  VEZA_ASSIGN_OR_RETURN(int64_t id, db_.Transaction<int64_t>([&](db::Session& s) {
-    return Insert(s, kind, payload, options);
-  }));
+  VEZA_ASSIGN_OR_RETURN(int64_t id, db_.Transaction<int64_t>(
+                                        [&](db::Session& s) { return Insert(s, kind, payload, options); }));
   NotifyListeners();
   return id;
 }
@@ -175,7 +179,8 @@ Result<int64_t> DbQueue::ReapExpired() {
 
 Result<int64_t> DbQueue::PurgeDone(int64_t finished_before_ms, int limit) {
   if (limit < 1) return Validation({{"limit", "must be at least 1"}});
-  return db_.Transaction<int64_t>([&](db::Session& s) { return store::PurgeDone(s, finished_before_ms, limit); });
+  return db_.Transaction<int64_t>(
+      [&](db::Session& s) { return store::PurgeDone(s, finished_before_ms, limit); });
 }
 
 Result<std::vector<JobInfo>> DbQueue::List(JobStatus status, int limit, int64_t before_id) {
@@ -194,9 +199,10 @@ Status DbQueue::RetryDead(int64_t job_id) {
     if (revived) return Ok();
     VEZA_ASSIGN_OR_RETURN(auto job, store::Get(s, job_id));
     if (!job) return NotFound("No such job.");
-    return MakeError(ErrorCode::kConflict, "Only a dead job can be retried; this one is " +
-                                               std::string(JobStatusName(job->status)) + ".",
-                     "job_not_dead");
+    return MakeError(
+        ErrorCode::kConflict,
+        "Only a dead job can be retried; this one is " + std::string(JobStatusName(job->status)) + ".",
+        "job_not_dead");
   }));
   NotifyListeners();
   return Ok();

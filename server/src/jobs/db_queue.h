@@ -95,7 +95,8 @@ class DbQueue final : public Queue {
   DbQueue& operator=(const DbQueue&) = delete;
 
   /// kValidation for an empty kind (or longer than 200 bytes) or max_attempts < 1. Notifies listeners.
-  Result<int64_t> Enqueue(std::string_view kind, std::string_view payload, EnqueueOptions options = {}) override;
+  Result<int64_t> Enqueue(std::string_view kind, std::string_view payload,
+                          EnqueueOptions options = {}) override;
   /// As Enqueue, on the caller's session; listeners are notified before the caller commits, so a
   /// worker woken early finds nothing and picks the job up on its next poll.
   Result<int64_t> EnqueueIn(db::Session& session, std::string_view kind, std::string_view payload,

@@ -408,9 +408,10 @@ TEST_P(DbQueueTest, ListCountsAndPurge) {
   ASSERT_TRUE(counts.ok());
   std::vector<std::tuple<std::string, JobStatus, int64_t>> got;
   for (const JobCount& c : *counts) got.emplace_back(c.kind, c.status, c.count);
-  std::vector<std::tuple<std::string, JobStatus, int64_t>> want = {
-      {"a", JobStatus::kDone, 2}, {"a", JobStatus::kQueued, 1}, {"b", JobStatus::kQueued, 1},
-      {"b", JobStatus::kRunning, 1}};
+  std::vector<std::tuple<std::string, JobStatus, int64_t>> want = {{"a", JobStatus::kDone, 2},
+                                                                   {"a", JobStatus::kQueued, 1},
+                                                                   {"b", JobStatus::kQueued, 1},
+                                                                   {"b", JobStatus::kRunning, 1}};
   std::sort(got.begin(), got.end());
   std::sort(want.begin(), want.end());
   EXPECT_EQ(got, want);

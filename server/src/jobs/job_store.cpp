@@ -29,7 +29,8 @@ constexpr std::string_view kClaimTail = ") RETURNING id, kind, payload, attempt,
 constexpr std::string_view kTakenBackNote = "lease expired: the previous worker stopped heartbeating";
 
 constexpr std::string_view kHeartbeat =
-    "UPDATE jobs SET lease_until = $3, updated_at = $4 WHERE id = $1 AND status = 'running' AND locked_by = $2";
+    "UPDATE jobs SET lease_until = $3, updated_at = $4 WHERE id = $1 AND status = 'running' AND locked_by = "
+    "$2";
 
 constexpr std::string_view kOwnedAttempts =
     "SELECT attempt, max_attempts FROM jobs WHERE id = $1 AND status = 'running' AND locked_by = $2";
@@ -47,7 +48,8 @@ constexpr std::string_view kMarkDead =
     "WHERE id = $1 AND status = 'running' AND locked_by = $2";
 
 constexpr std::string_view kMarkReleased =
-    "UPDATE jobs SET status = 'queued', attempt = attempt - 1, lease_until = NULL, run_at = $3, updated_at = $3 "
+    "UPDATE jobs SET status = 'queued', attempt = attempt - 1, lease_until = NULL, run_at = $3, updated_at = "
+    "$3 "
     "WHERE id = $1 AND status = 'running' AND locked_by = $2";
 
 constexpr std::string_view kReapExpired =
@@ -58,7 +60,7 @@ constexpr std::string_view kPurgeDone =
     "DELETE FROM jobs WHERE id IN "
     "(SELECT id FROM jobs WHERE status = 'done' AND finished_at < $1 ORDER BY finished_at LIMIT $2)";
 
-#define VEZA_JOB_COLUMNS                                                                                   \
+#define VEZA_JOB_COLUMNS                                                                                     \
   "id, kind, payload, status, priority, attempt, max_attempts, run_at, lease_until, locked_by, last_error, " \
   "idempotency_key, created_at, updated_at, finished_at"
 
@@ -102,7 +104,8 @@ Result<JobInfo> ToInfo(const db::Row& row) {
   info.kind = row.Text(1);
   info.payload = row.Text(2);
   std::optional<JobStatus> status = ParseJobStatus(row.Text(3));
-  if (!status) return Internal("jobs: unknown status '" + row.Text(3) + "' on job " + std::to_string(info.id));
+  if (!status)
+    return Internal("jobs: unknown status '" + row.Text(3) + "' on job " + std::to_string(info.id));
   info.status = *status;
   info.priority = static_cast<int>(row.Int(4));
   info.attempt = static_cast<int>(row.Int(5));
@@ -133,7 +136,8 @@ Result<int64_t> Insert(db::Session& s, const NewJob& job) {
   if (inserted) return inserted->Int(0);
   VEZA_ASSIGN_OR_RETURN(auto existing,
                         s.QueryOne(kSelectByKey, {std::string(job.kind), std::string(job.idempotency_key)}));
-  if (!existing) return Internal("jobs: insert conflicted but no job has kind and key " + std::string(job.kind));
+  if (!existing)
+    return Internal("jobs: insert conflicted but no job has kind and key " + std::string(job.kind));
   return existing->Int(0);
 }
 

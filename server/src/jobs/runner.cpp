@@ -19,7 +19,8 @@ int WorkerCount(int requested) {
 
 std::string DefaultNodeName() {
   char host[256] = {};
-  if (::gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof(host), "node");
+  if (::gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
+    std::snprintf(host, sizeof(host), "node");
   // The random part keeps worker ids unique when a container restarts with the same hostname and pid.
   std::random_device rd;
   char suffix[16];
@@ -42,11 +43,16 @@ Result<T> WithRetries(const std::function<Result<T>()>& call) {
 
 std::string_view RunOutcomeName(RunOutcome outcome) {
   switch (outcome) {
-    case RunOutcome::kDone: return "done";
-    case RunOutcome::kRetried: return "retried";
-    case RunOutcome::kDead: return "dead";
-    case RunOutcome::kReleased: return "released";
-    case RunOutcome::kLeaseLost: return "lease_lost";
+    case RunOutcome::kDone:
+      return "done";
+    case RunOutcome::kRetried:
+      return "retried";
+    case RunOutcome::kDead:
+      return "dead";
+    case RunOutcome::kReleased:
+      return "released";
+    case RunOutcome::kLeaseLost:
+      return "lease_lost";
   }
   return "done";
 }
@@ -59,7 +65,9 @@ Runner::Runner(DbQueue& queue, const Clock& clock, RunnerOptions options, Runner
       workers_(WorkerCount(options_.workers)),
       node_name_(options_.node_name.empty() ? DefaultNodeName() : options_.node_name) {}
 
-Runner::~Runner() { Stop(std::chrono::milliseconds(0)); }
+Runner::~Runner() {
+  Stop(std::chrono::milliseconds(0));
+}
 
 void Runner::Register(std::string kind, JobHandler handler) {
   std::lock_guard lock(mu_);
@@ -106,7 +114,8 @@ void Runner::Notify() {
 
 int Runner::Busy() const {
   std::lock_guard lock(mu_);
-  return static_cast<int>(std::count_if(slots_.begin(), slots_.end(), [](const auto& s) { return s->job_id != 0; }));
+  return static_cast<int>(
+      std::count_if(slots_.begin(), slots_.end(), [](const auto& s) { return s->job_id != 0; }));
 }
 
 bool Runner::Stop(std::chrono::milliseconds deadline) {
@@ -159,9 +168,9 @@ void Runner::WorkerLoop(Slot& slot) {
     }
     auto claimed = queue_.Claim(slot.worker_id, kinds_, options_.lease_ms);
     if (!claimed.ok()) {
-      log::Warn("job claim failed", {{"worker", slot.worker_id}, {"error", claimed.error().detail.empty()
-                                                                               ? claimed.error().message
-                                                                               : claimed.error().detail}});
+      log::Warn("job claim failed", {{"worker", slot.worker_id},
+                                     {"error", claimed.error().detail.empty() ? claimed.error().message
+                                                                              : claimed.error().detail}});
       Wait(poll, seen);
       continue;
     }
@@ -182,7 +191,8 @@ void Runner::WorkerLoop(Slot& slot) {
     if (stopping) {
       // Claimed while Stop began: hand it back untouched.
       Status released = queue_.Release(job.id, slot.worker_id);
-      if (!released.ok()) log::Warn("job release failed", {{"job", job.id}, {"error", released.error().detail}});
+      if (!released.ok())
+        log::Warn("job release failed", {{"job", job.id}, {"error", released.error().detail}});
       return;
     }
     auto handler = handlers_.find(job.kind);
@@ -225,7 +235,8 @@ void Runner::RunJob(Slot& slot, Job job, const JobHandler& handler) {
       break;
     case JobOutcome::Kind::kRetry:
       if (shutting_down_) {
-        record(WithRetries<void>([&] { return queue_.Release(job.id, slot.worker_id); }), RunOutcome::kReleased);
+        record(WithRetries<void>([&] { return queue_.Release(job.id, slot.worker_id); }),
+               RunOutcome::kReleased);
       } else {
         Result<RetryResult> r =
             WithRetries<RetryResult>([&] { return queue_.Retry(job.id, slot.worker_id, outcome.error); });
@@ -243,8 +254,11 @@ void Runner::RunJob(Slot& slot, Job job, const JobHandler& handler) {
   }
 
   if (run == RunOutcome::kLeaseLost) {
-    log::Warn("job outcome not recorded", {{"job", job.id}, {"kind", job.kind}, {"worker", slot.worker_id},
-                                           {"error", failure.detail.empty() ? failure.message : failure.detail}});
+    log::Warn("job outcome not recorded",
+              {{"job", job.id},
+               {"kind", job.kind},
+               {"worker", slot.worker_id},
+               {"error", failure.detail.empty() ? failure.message : failure.detail}});
   } else if (run == RunOutcome::kRetried || run == RunOutcome::kDead) {
     log::Warn(run == RunOutcome::kDead ? "job dead" : "job will be retried",
               {{"job", job.id}, {"kind", job.kind}, {"attempt", job.attempt}, {"error", outcome.error}});
@@ -256,7 +270,8 @@ void Runner::RunJob(Slot& slot, Job job, const JobHandler& handler) {
 
 void Runner::HeartbeatLoop() {
   const auto period = std::chrono::milliseconds(std::max<int64_t>(1, options_.lease_ms / 3));
-  const auto maintenance_every = std::chrono::milliseconds(std::max<int64_t>(1, options_.maintenance_interval_ms));
+  const auto maintenance_every =
+      std::chrono::milliseconds(std::max<int64_t>(1, options_.maintenance_interval_ms));
   auto next_maintenance = std::chrono::steady_clock::now();
   std::unique_lock lock(mu_);
   for (;;) {

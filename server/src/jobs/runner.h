@@ -41,12 +41,12 @@ struct RunnerHooks {
 };
 
 struct RunnerOptions {
-  int workers = 0;                        // 0: std::thread::hardware_concurrency() (at least 1)
-  int64_t lease_ms = 60'000;              // heartbeats every lease_ms / 3 while a handler runs
-  int64_t poll_interval_ms = 1'000;       // idle workers look for due jobs this often; Notify() wakes them
+  int workers = 0;                           // 0: std::thread::hardware_concurrency() (at least 1)
+  int64_t lease_ms = 60'000;                 // heartbeats every lease_ms / 3 while a handler runs
+  int64_t poll_interval_ms = 1'000;          // idle workers look for due jobs this often; Notify() wakes them
   int64_t maintenance_interval_ms = 60'000;  // ReapExpired and PurgeDone this often
   int64_t retain_done_ms = 7LL * 24 * 3'600'000;  // done jobs older than this are purged; 0 keeps them
-  std::string node_name;                  // "": <hostname>:<pid>:<random>; worker ids are <node_name>/<n>
+  std::string node_name;  // "": <hostname>:<pid>:<random>; worker ids are <node_name>/<n>
 };
 
 /// Runs handlers for the kinds registered on it. Start once, Stop once (the destructor stops too).
@@ -102,9 +102,9 @@ class Runner {
   std::vector<std::string> kinds_;
 
   mutable std::mutex mu_;
-  std::condition_variable wake_cv_;       // idle workers and the heartbeat thread wait here
-  std::condition_variable idle_cv_;       // Stop waits here for slots to go idle
-  uint64_t generation_ = 0;               // bumped by Notify
+  std::condition_variable wake_cv_;  // idle workers and the heartbeat thread wait here
+  std::condition_variable idle_cv_;  // Stop waits here for slots to go idle
+  uint64_t generation_ = 0;          // bumped by Notify
   bool started_ = false;
   bool stopping_ = false;
   bool stopped_ = false;

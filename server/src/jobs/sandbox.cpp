@@ -104,8 +104,9 @@ bool MentionsOutOfMemory(std::string text) {
   ::_exit(127);
 }
 
-[[noreturn]] void ExecChild(const char* program, char* const* argv, int stdin_fd, int stdout_fd, int stderr_fd,
-                            int error_fd, const SandboxLimits& limits, const char* working_dir) {
+[[noreturn]] void ExecChild(const char* program, char* const* argv, int stdin_fd, int stdout_fd,
+                            int stderr_fd, int error_fd, const SandboxLimits& limits,
+                            const char* working_dir) {
   auto fail = [&](int error) { ExecFailed(error_fd, error); };
   ::setpgid(0, 0);
   sigset_t none;
@@ -157,7 +158,9 @@ bool ReadSome(int fd, std::string& out, bool& truncated, size_t cap) {
   }
 }
 
-void SetNonBlocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void SetNonBlocking(int fd) {
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 // Blocks SIGPIPE on this thread while feeding the child's stdin, so a child that exits early gives
 // EPIPE instead of killing the server; a SIGPIPE raised meanwhile is consumed before unblocking.
@@ -194,19 +197,25 @@ class SigpipeGuard {
 
 const char* LimitHitName(LimitHit limit) {
   switch (limit) {
-    case LimitHit::kNone: return "none";
-    case LimitHit::kCpu: return "cpu";
-    case LimitHit::kMemory: return "memory";
-    case LimitHit::kWall: return "wall";
-    case LimitHit::kCancelled: return "cancelled";
+    case LimitHit::kNone:
+      return "none";
+    case LimitHit::kCpu:
+      return "cpu";
+    case LimitHit::kMemory:
+      return "memory";
+    case LimitHit::kWall:
+      return "wall";
+    case LimitHit::kCancelled:
+      return "cancelled";
   }
   return "none";
 }
 
 std::string SandboxResult::Describe() const {
-  std::string text = exited ? "exit code " + std::to_string(exit_code)
-                            : "killed by signal " + std::to_string(term_signal) + " (" +
-                                  (::strsignal(term_signal) != nullptr ? ::strsignal(term_signal) : "?") + ")";
+  std::string text = exited
+                         ? "exit code " + std::to_string(exit_code)
+                         : "killed by signal " + std::to_string(term_signal) + " (" +
+                               (::strsignal(term_signal) != nullptr ? ::strsignal(term_signal) : "?") + ")";
   if (limit != LimitHit::kNone) text += std::string(", ") + LimitHitName(limit) + " limit";
   return text;
 }
@@ -236,8 +245,8 @@ Result<SandboxResult> RunSandboxed(const std::vector<std::string>& argv, const S
   pid_t pid = ::fork();
   if (pid < 0) return SystemError("fork");
   if (pid == 0) {
-    ExecChild(program.c_str(), args.data(), in_read.get(), out_write.get(), err_write.get(), status_write.get(),
-              options.limits, working_dir);
+    ExecChild(program.c_str(), args.data(), in_read.get(), out_write.get(), err_write.get(),
+              status_write.get(), options.limits, working_dir);
   }
   // Also from the parent, so the group exists before we might signal it.
   ::setpgid(pid, pid);
@@ -277,12 +286,12 @@ Result<SandboxResult> RunSandboxed(const std::vector<std::string>& argv, const S
   };
 
   int status = 0;
-  rusage usage {};
+  rusage usage{};
   bool out_open = true, err_open = true;
   for (;;) {
     // The child has exited once waitid sees it; WNOWAIT keeps it a zombie, which keeps its process group
     // id reserved while we kill whatever it left behind.
-    siginfo_t info {};
+    siginfo_t info{};
     if (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid) {
       ::kill(-pid, SIGKILL);
       while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
@@ -291,7 +300,8 @@ Result<SandboxResult> RunSandboxed(const std::vector<std::string>& argv, const S
     }
     if (options.cancel != nullptr && options.cancel->load()) kill_group(LimitHit::kCancelled);
     int timeout_ms = pidfd.valid() ? -1 : kNoPidfdPollMs;
-    if (options.cancel != nullptr) timeout_ms = timeout_ms < 0 ? kCancelPollMs : std::min(timeout_ms, kCancelPollMs);
+    if (options.cancel != nullptr)
+      timeout_ms = timeout_ms < 0 ? kCancelPollMs : std::min(timeout_ms, kCancelPollMs);
     if (deadline && killed_for == LimitHit::kNone) {
       // Rounded up, so the group is never killed before the limit.
       auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - SteadyClock::now()).count();
@@ -299,7 +309,8 @@ Result<SandboxResult> RunSandboxed(const std::vector<std::string>& argv, const S
         kill_group(LimitHit::kWall);
         left = 0;
       }
-      timeout_ms = timeout_ms < 0 ? static_cast<int>(left) : std::min<int>(timeout_ms, static_cast<int>(left));
+      timeout_ms =
+          timeout_ms < 0 ? static_cast<int>(left) : std::min<int>(timeout_ms, static_cast<int>(left));
     }
     pollfd fds[4];
     int n = 0;
@@ -308,10 +319,12 @@ Result<SandboxResult> RunSandboxed(const std::vector<std::string>& argv, const S
     if (in_write.valid()) fds[n++] = {in_write.get(), POLLOUT, 0};
     if (pidfd.valid()) fds[n++] = {pidfd.get(), POLLIN, 0};
     if (::poll(fds, n, timeout_ms) < 0 && errno != EINTR) return SystemError("poll");
-    if (out_open && !ReadSome(out_read.get(), result.stdout_data, result.stdout_truncated, options.max_output_bytes)) {
+    if (out_open &&
+        !ReadSome(out_read.get(), result.stdout_data, result.stdout_truncated, options.max_output_bytes)) {
       out_open = false;
     }
-    if (err_open && !ReadSome(err_read.get(), result.stderr_data, result.stderr_truncated, options.max_output_bytes)) {
+    if (err_open &&
+        !ReadSome(err_read.get(), result.stderr_data, result.stderr_truncated, options.max_output_bytes)) {
       err_open = false;
     }
     while (in_write.valid() && written < input.size()) {
@@ -321,13 +334,15 @@ Result<SandboxResult> RunSandboxed(const std::vector<std::string>& argv, const S
       } else if (w < 0 && errno == EINTR) {
         continue;
       } else {
-        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) in_write.Close();  // EPIPE: the child stopped reading
+        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+          in_write.Close();  // EPIPE: the child stopped reading
         break;
       }
     }
     if (in_write.valid() && written >= input.size()) in_write.Close();
   }
-  result.wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started).count();
+  result.wall_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started).count();
 
   // Drain what the group wrote before it died; everything in it is killed, so EOF comes promptly.
   SteadyClock::time_point drain_until = SteadyClock::now() + std::chrono::milliseconds(kDrainMs);
@@ -337,10 +352,12 @@ Result<SandboxResult> RunSandboxed(const std::vector<std::string>& argv, const S
     if (out_open) fds[n++] = {out_read.get(), POLLIN, 0};
     if (err_open) fds[n++] = {err_read.get(), POLLIN, 0};
     if (::poll(fds, n, 50) < 0 && errno != EINTR) break;
-    if (out_open && !ReadSome(out_read.get(), result.stdout_data, result.stdout_truncated, options.max_output_bytes)) {
+    if (out_open &&
+        !ReadSome(out_read.get(), result.stdout_data, result.stdout_truncated, options.max_output_bytes)) {
       out_open = false;
     }
-    if (err_open && !ReadSome(err_read.get(), result.stderr_data, result.stderr_truncated, options.max_output_bytes)) {
+    if (err_open &&
+        !ReadSome(err_read.get(), result.stderr_data, result.stderr_truncated, options.max_output_bytes)) {
       err_open = false;
     }
   }
@@ -362,7 +379,8 @@ Result<SandboxResult> RunSandboxed(const std::vector<std::string>& argv, const S
               (result.term_signal == SIGKILL && result.cpu_ms >= options.limits.cpu_seconds * 750))) {
     result.limit = LimitHit::kCpu;
   } else if (options.limits.memory_bytes > 0 && !(result.exited && result.exit_code == 0)) {
-    bool crashed = result.term_signal == SIGSEGV || result.term_signal == SIGBUS || result.term_signal == SIGABRT;
+    bool crashed =
+        result.term_signal == SIGSEGV || result.term_signal == SIGBUS || result.term_signal == SIGABRT;
     if ((result.exited && result.exit_code == kOutOfMemoryExitCode) || crashed ||
         MentionsOutOfMemory(result.stderr_data)) {
       result.limit = LimitHit::kMemory;

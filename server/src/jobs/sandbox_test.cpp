@@ -2,8 +2,8 @@
 
 #include "jobs/sandbox.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -23,7 +23,9 @@ SandboxResult MustRun(const std::vector<std::string>& argv, const SandboxOptions
   return result.ok() ? *result : SandboxResult{};
 }
 
-bool ProcessAlive(pid_t pid) { return ::kill(pid, 0) == 0; }
+bool ProcessAlive(pid_t pid) {
+  return ::kill(pid, 0) == 0;
+}
 
 TEST(SandboxTest, NormalExitWithStdinAndOutput) {
   SandboxOptions options;
@@ -127,8 +129,8 @@ TEST(SandboxTest, SleepIsKilledAtTheWallLimitWithItsWholeGroup) {
   SandboxOptions options;
   options.limits.wall_ms = 300;
   // The grandchild keeps stdout open: only killing the group lets the run end on time.
-  SandboxResult r = MustRun({"sh", "-c", std::string("sleep 30 & echo $! > ") + pid_file + "; echo started; wait"},
-                            options);
+  SandboxResult r = MustRun(
+      {"sh", "-c", std::string("sleep 30 & echo $! > ") + pid_file + "; echo started; wait"}, options);
   EXPECT_FALSE(r.exited);
   EXPECT_EQ(r.term_signal, SIGKILL);
   EXPECT_EQ(r.limit, LimitHit::kWall);
@@ -142,7 +144,8 @@ TEST(SandboxTest, SleepIsKilledAtTheWallLimitWithItsWholeGroup) {
   ASSERT_GT(grandchild, 0);
   // The grandchild was reparented and is reaped by init shortly after the kill.
   auto until = std::chrono::steady_clock::now() + 5s;
-  while (ProcessAlive(grandchild) && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(10ms);
+  while (ProcessAlive(grandchild) && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(10ms);
   EXPECT_FALSE(ProcessAlive(grandchild));
 }
 
