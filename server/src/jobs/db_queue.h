@@ -29,7 +29,7 @@ enum class JobStatus { kQueued, kRunning, kDone, kDead };
 std::string_view JobStatusName(JobStatus status);
 std::optional<JobStatus> ParseJobStatus(std::string_view text);
 
-/// Exponential backoff between attempts: the delay before retry n is uniform in [0, min(cap, base·2^(n−1))]
+/// Exponential backoff between attempts: the delay before retry n is uniform in [0, min(cap, base·2^(n−1)))
 /// ("full jitter"), so a burst of failures spreads out instead of retrying in lockstep.
 struct BackoffPolicy {
   int64_t base_ms = 1'000;
