@@ -2,6 +2,7 @@
 /// Durable background jobs: a job table shared by every node, claimed with a lease, retried with
 /// exponential backoff and jitter, then `dead` with the last error kept.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -29,6 +30,10 @@ struct Job {
   std::string payload;              // JSON text chosen by the producer
   int attempt = 0;                  // 1 on the first run
   int max_attempts = 0;
+  /// Set by the Runner: becomes true when the job should stop early (its lease was lost, or the
+  /// runner's stop deadline passed). Long handlers check it between steps and return Retry.
+  const std::atomic<bool>* stop = nullptr;
+  bool StopRequested() const { return stop != nullptr && stop->load(std::memory_order_relaxed); }
 };
 
 /// What a handler returns: OK, a retryable failure (backoff), or a permanent one (dead at once).
