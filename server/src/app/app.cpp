@@ -1,7 +1,12 @@
 #include "app/app.h"
 
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
 #include <filesystem>
 
+#include "app/components.h"
 #include "app/health.h"
 #include "app/system_routes.h"
 #include "core/clock.h"
@@ -138,63 +143,63 @@ int MigrateCommand(const Config& config, bool status_only) {
   return 0;
 }
 
-int Serve(const Config& config) {
-  SystemClock clock;
-  const int64_t started_ms = clock.NowMs();
-
+Result<std::unique_ptr<Components>> OpenComponents(const Config& config) {
   std::error_code ec;
   fs::create_directories(config.data_dir + "/tmp", ec);
   if (ec) {
-    log::Error("cannot create the data directory", {{"path", config.data_dir}, {"error", ec.message()}});
-    return 1;
+    return Unavailable("Cannot create the data directory " + config.data_dir + ": " + ec.message() + ".");
   }
+  auto c = std::make_unique<Components>(config);
+  VEZA_ASSIGN_OR_RETURN(c->database, OpenDatabase(config));
+  VEZA_TRY(EnsureSchema(config, *c->database));
+  VEZA_ASSIGN_OR_RETURN(c->objects, storage::LocalObjectStore::Open(config.objects_dir));
+  c->queue = std::make_unique<jobs::DbQueue>(*c->database, c->ids, c->clock);
+  obs::RegisterProcessCollector(c->registry);
+  return c;
+}
 
-  auto database = OpenDatabase(config);
-  if (!database.ok()) {
-    LogError("cannot open the database", database.error());
+int Serve(const Config& config) {
+  auto opened = OpenComponents(config);
+  if (!opened.ok()) {
+    LogError("cannot start", opened.error());
     return 1;
   }
-  if (Status s = EnsureSchema(config, **database); !s.ok()) {
-    LogError("cannot prepare the database schema", s.error());
-    return 1;
-  }
-  auto objects = storage::LocalObjectStore::Open(config.objects_dir);
-  if (!objects.ok()) {
-    LogError("cannot open object storage", objects.error());
-    return 1;
-  }
+  Components& c = **opened;
+  const int64_t started_ms = c.clock.NowMs();
 
-  obs::Registry registry;
-  obs::RegisterProcessCollector(registry);
   std::unique_ptr<http::Server> server;
-  RegisterRuntimeMetrics(registry, **database, server);
+  RegisterRuntimeMetrics(c.registry, *c.database, server);
 
   middleware::MemoryRateLimitStore rate_limits;
   http::Router router;
-  UseMiddleware(router, config, clock, registry, rate_limits);
+  UseMiddleware(router, config, c.clock, c.registry, rate_limits);
 
-  HealthTargets health{.database = **database,
-                       .objects = **objects,
-                       .clock = clock,
+  HealthTargets health{.database = *c.database,
+                       .objects = *c.objects,
+                       .clock = c.clock,
                        .data_dir = config.data_dir,
                        .min_free_disk_bytes = config.health_min_free_disk_bytes,
                        .redis_url = config.redis_url,
                        .node_id = config.node_id,
                        .summary = {{"version", VEZA_VERSION},
                                    {"env", config.env},
-                                   {"database", (*database)->Describe()},
-                                   {"objects", (*objects)->Describe()},
+                                   {"database", c.database->Describe()},
+                                   {"objects", c.objects->Describe()},
                                    {"redis", config.redis_url.empty() ? "not configured" : db::RedactUrl(config.redis_url)}}};
   RegisterHealthRoutes(router, health);
   SystemInfo info{.version = VEZA_VERSION,
                   .env = config.env,
                   .node_id = config.node_id,
                   .public_url = config.public_url,
-                  .database_dialect = DialectName((*database)->dialect()),
+                  .database_dialect = DialectName(c.database->dialect()),
                   .started_ms = started_ms};
-  RegisterSystemRoutes(router, registry, info, clock, config.debug_routes);
+  RegisterSystemRoutes(router, c.registry, info, c.clock, config.debug_routes);
+  WireDomains(c, router);
   std::unique_ptr<http::StaticFiles> web_client;
-  RegisterWebClient(router, config, web_client);
+  RegisterWebClient(router, config, web_client);  // last: its catch-all route must not shadow others
+
+  jobs::Runner runner(*c.queue, c.clock, RunnerOptionsFrom(config), JobMetrics(c.registry, *c.queue));
+  if (config.jobs_in_serve && !StartRunner(runner, c.job_handlers)) return 1;
 
   server = std::make_unique<http::Server>(ServerOptionsFrom(config), router);
   uint16_t port = 0;
@@ -210,11 +215,43 @@ int Serve(const Config& config) {
   std::string url = "http://" + host + ":" + std::to_string(port);
   log::Info("veza is serving", {{"url", url},
                                  {"data", fs::absolute(config.data_dir).lexically_normal().string()},
-                                 {"database", (*database)->Describe()},
+                                 {"database", c.database->Describe()},
                                  {"env", config.env}});
   server->Run();
   server.reset();  // before the router and stores it refers to
+  runner.Stop(std::chrono::milliseconds(config.http_shutdown_deadline_ms));
   log::Info("veza stopped");
+  return 0;
+}
+
+int Work(const Config& config) {
+  // Block the stop signals before any thread starts, so only sigwait below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto opened = OpenComponents(config);
+  if (!opened.ok()) {
+    LogError("cannot start", opened.error());
+    return 1;
+  }
+  Components& c = **opened;
+  http::Router unused_routes;  // domains register routes and handlers together; a worker serves none
+  WireDomains(c, unused_routes);
+  jobs::Runner runner(*c.queue, c.clock, RunnerOptionsFrom(config), JobMetrics(c.registry, *c.queue));
+  if (c.job_handlers.empty()) {
+    log::Error("no job kinds are registered in this build; nothing to work on");
+    return 1;
+  }
+  if (!StartRunner(runner, c.job_handlers)) return 1;
+  log::Info("veza worker is running", {{"database", c.database->Describe()}});
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  log::Info("signal received, finishing running jobs", {{"signal", signal}});
+  bool finished = runner.Stop(std::chrono::milliseconds(config.http_shutdown_deadline_ms));
+  log::Info("veza worker stopped", {{"all_jobs_finished", finished}});
   return 0;
 }
 

@@ -12,6 +12,9 @@ namespace veza::app {
 /// and serves until SIGTERM/SIGINT. Returns the process exit code.
 int Serve(const Config& config);
 
+/// `veza worker`: runs background jobs only, until SIGTERM/SIGINT lets running jobs finish.
+int Work(const Config& config);
+
 /// `veza migrate [--status]`.
 int MigrateCommand(const Config& config, bool status_only);
 

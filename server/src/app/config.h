@@ -43,6 +43,10 @@ struct Config {
   int db_busy_timeout_ms = 5'000;
   bool db_migrate_on_start = true;
 
+  int jobs_workers = 0;             // 0: one per core
+  int64_t jobs_lease_ms = 60'000;
+  bool jobs_in_serve = true;        // `serve` runs background jobs too; false when `veza worker` nodes do
+
   std::string redis_url;            // empty: in-process pub/sub, presence and rate limits
   std::vector<std::string> cors_allowed_origins;
   std::vector<std::string> http_trusted_proxies;  // whose X-Forwarded-For names the client

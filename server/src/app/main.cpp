@@ -15,6 +15,7 @@ constexpr const char* kUsage = R"(veza — self-hostable platform for music crea
 
 Usage:
   veza serve   [options]           serve the API, WebSocket hub and web client
+  veza worker  [options]           run background jobs only (transcoding, mail…)
   veza migrate [--status] [options] apply pending database migrations (or show their state)
   veza config check [options]      print the effective configuration and every problem found
   veza version
@@ -69,7 +70,7 @@ int Run(const std::vector<std::string>& argv) {
   bool status_only = false;
   if (command == "migrate") {
     std::erase_if(rest, [&](const std::string& a) { return a == "--status" ? (status_only = true) : false; });
-  } else if (command != "serve") {
+  } else if (command != "serve" && command != "worker") {
     std::fprintf(stderr, "veza: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
     return 2;
   }
@@ -77,8 +78,9 @@ int Run(const std::vector<std::string>& argv) {
   auto load = veza::app::LoadConfig(rest, veza::app::ProcessEnvironment());
   if (!load.problems.empty()) return PrintProblems(load.problems);
   ConfigureLogging(load.config);
-  return command == "serve" ? veza::app::Serve(load.config)
-                            : veza::app::MigrateCommand(load.config, status_only);
+  if (command == "serve") return veza::app::Serve(load.config);
+  if (command == "worker") return veza::app::Work(load.config);
+  return veza::app::MigrateCommand(load.config, status_only);
 }
 
 }  // namespace
