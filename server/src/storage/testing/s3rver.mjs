@@ -1,12 +1,18 @@
 // Runs s3rver on 127.0.0.1 (port 0) for the object store tests, with the AWS SDK checking every request's
 // SigV4 signature first (s3rver itself does not), then prints {"port": N} once it listens.
-// Usage: node s3rver.mjs <data_dir> <bucket>   — exits on SIGTERM or when its stdin closes.
+// s3rver lacks AbortMultipartUpload (it answers 405), so that is done here on its upload directory.
+// Usage: node --openssl-legacy-provider s3rver.mjs <data_dir> <bucket> [--fail-part=N]
+//   (s3rver's continuation tokens use DES); exits on SIGTERM or when its stdin closes.
+// --fail-part=N answers 500 to every UploadPart with partNumber N, to exercise the client's abort path.
+import { rm, stat } from "node:fs/promises";
+import path from "node:path";
 import S3rver from "s3rver";
 import { headerSigner, parseAmzDate, queryPresigner } from "./sigv4.mjs";
 
-const [directory, bucket] = process.argv.slice(2);
+const [directory, bucket, ...flags] = process.argv.slice(2);
+const failPart = flags.map((f) => /^--fail-part=(\d+)$/.exec(f)?.[1]).find(Boolean);
 if (!directory || !bucket) {
-  console.error("usage: s3rver.mjs <data_dir> <bucket>");
+  console.error("usage: s3rver.mjs <data_dir> <bucket> [--fail-part=N]");
   process.exit(2);
 }
 const secrets = new Map([["S3RVER", "S3RVER"]]);  // s3rver's only account
@@ -101,6 +107,19 @@ server.middleware.unshift(async (ctx, next) => {
   if (problem) {
     console.error(`s3rver.mjs: ${ctx.method} ${ctx.url}: SignatureDoesNotMatch: ${problem}`);
     return s3Error(ctx, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
+  }
+  const uploadId = ctx.query.uploadId;
+  if (failPart && ctx.method === "PUT" && uploadId && ctx.query.partNumber === failPart) {
+    return s3Error(ctx, 500, "InternalError", "Injected failure for this part.");
+  }
+  if (ctx.method === "DELETE" && uploadId) {
+    if (!/^[0-9a-f]+$/.test(uploadId)) return s3Error(ctx, 404, "NoSuchUpload", "The specified upload does not exist.");
+    const dir = path.join(server.store.getResourcePath(bucket, undefined, "uploads"), uploadId);
+    const exists = await stat(dir).then(() => true, () => false);
+    if (!exists) return s3Error(ctx, 404, "NoSuchUpload", "The specified upload does not exist.");
+    await rm(dir, { recursive: true, force: true });
+    ctx.status = 204;
+    return;
   }
   return next();
 });
