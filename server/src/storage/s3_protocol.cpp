@@ -117,12 +117,9 @@ std::string PresignGetUrl(const PresignInput& in) {
   const std::string date = date_time.substr(0, 8);
   const std::string scope = date + "/" + in.region + "/s3/aws4_request";
   std::vector<std::pair<std::string, std::string>> params = {
-      {"X-Amz-Algorithm", "AWS4-HMAC-SHA256"},
-      {"X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD"},
-      {"X-Amz-Credential", in.access_key + "/" + scope},
-      {"X-Amz-Date", date_time},
-      {"X-Amz-Expires", std::to_string(in.expires_s)},
-      {"X-Amz-SignedHeaders", "host"},
+      {"X-Amz-Algorithm", "AWS4-HMAC-SHA256"},           {"X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD"},
+      {"X-Amz-Credential", in.access_key + "/" + scope}, {"X-Amz-Date", date_time},
+      {"X-Amz-Expires", std::to_string(in.expires_s)},   {"X-Amz-SignedHeaders", "host"},
   };
   const std::string query = CanonicalQuery(params);
   const std::string canonical_request =
@@ -142,12 +139,23 @@ std::string XmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -183,7 +191,7 @@ std::string XmlDecode(std::string_view text) {
       uint32_t cp = 0;
       bool ok = !digits.empty();
       for (char c : digits) {
-        int v = (c >= '0' && c <= '9') ? c - '0'
+        int v = (c >= '0' && c <= '9')          ? c - '0'
                 : hex && (c >= 'a' && c <= 'f') ? c - 'a' + 10
                 : hex && (c >= 'A' && c <= 'F') ? c - 'A' + 10
                                                 : -1;
@@ -257,13 +265,15 @@ Result<ListPage> ParseListObjectsV2(std::string_view xml) {
     } catch (const std::exception&) {
       return Internal("s3 list: bad Size " + *size);
     }
-    if (auto modified = XmlText(contents, "LastModified")) info.modified_ms = ParseIso8601Ms(*modified).value_or(0);
+    if (auto modified = XmlText(contents, "LastModified"))
+      info.modified_ms = ParseIso8601Ms(*modified).value_or(0);
     info.etag = XmlText(contents, "ETag").value_or("");
     page.objects.push_back(std::move(info));
   }
   page.truncated = XmlText(xml, "IsTruncated").value_or("false") == "true";
   page.next_token = XmlText(xml, "NextContinuationToken").value_or("");
-  if (page.truncated && page.next_token.empty()) return Internal("s3 list: truncated without a continuation token");
+  if (page.truncated && page.next_token.empty())
+    return Internal("s3 list: truncated without a continuation token");
   return page;
 }
 
@@ -296,7 +306,8 @@ std::optional<int64_t> ParseHttpDateMs(std::string_view t) {
   static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
   size_t m = kMonths.find(t.substr(8, 3));
   if (m == std::string_view::npos || m % 3 != 0) return std::nullopt;
-  auto d = Digits(t, 5, 2), y = Digits(t, 12, 4), h = Digits(t, 17, 2), mi = Digits(t, 20, 2), s = Digits(t, 23, 2);
+  auto d = Digits(t, 5, 2), y = Digits(t, 12, 4), h = Digits(t, 17, 2), mi = Digits(t, 20, 2),
+       s = Digits(t, 23, 2);
   if (!d || !y || !h || !mi || !s || t[19] != ':' || t[22] != ':') return std::nullopt;
   return EpochMs(*y, static_cast<int>(m / 3) + 1, *d, *h, *mi, *s, 0);
 }

@@ -106,21 +106,24 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
   std::string_view value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+    value.remove_suffix(1);
   (*headers)[name] = std::string(value);
   return size * n;
 }
 
-Error InvalidKey() { return Validation({{"key", "is not a valid object key"}}); }
+Error InvalidKey() {
+  return Validation({{"key", "is not a valid object key"}});
+}
 
 }  // namespace
 
 struct S3ObjectStore::Impl {
   S3Config config;
   const Clock& clock;
-  std::string scheme;    // "http" / "https"
-  std::string host;      // as in the Host header (virtual-hosted: bucket.host)
-  std::string base_url;  // scheme://host
+  std::string scheme;       // "http" / "https"
+  std::string host;         // as in the Host header (virtual-hosted: bucket.host)
+  std::string base_url;     // scheme://host
   std::string bucket_path;  // "/bucket" path-style, "" virtual-hosted
   std::string sigv4;        // "aws:amz:<region>:s3"
   CURLSH* share = nullptr;
@@ -159,7 +162,9 @@ Result<Response> S3ObjectStore::Impl::Perform(const Request& r) const {
   // curl 7.88 signs this header and uses its value as the payload hash; S3 (and s3rver) require it.
   std::string payload_hash = r.fd >= 0 ? "UNSIGNED-PAYLOAD" : crypto::Sha256Hex(r.body);
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, &curl_slist_free_all);
-  auto add_header = [&](const std::string& line) { headers.reset(curl_slist_append(headers.release(), line.c_str())); };
+  auto add_header = [&](const std::string& line) {
+    headers.reset(curl_slist_append(headers.release(), line.c_str()));
+  };
   add_header("x-amz-content-sha256: " + payload_hash);
   add_header("Expect:");  // no 100-continue round trip
   if (!r.range.empty()) add_header("Range: " + r.range);
@@ -276,10 +281,11 @@ Status S3ObjectStore::Impl::PutMultipart(std::string_view key, int fd, uint64_t 
       if (resp.status != 200) return StatusError(part, resp);
       auto etag = resp.headers.find("etag");
       if (etag == resp.headers.end() || etag->second.empty()) {
-        return Unavailable(std::string(kUnavailableMessage), Describe(part) + ": no ETag for part " + std::to_string(number));
+        return Unavailable(std::string(kUnavailableMessage),
+                           Describe(part) + ": no ETag for part " + std::to_string(number));
       }
-      complete += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + s3::XmlEscape(etag->second) +
-                  "</ETag></Part>";
+      complete += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" +
+                  s3::XmlEscape(etag->second) + "</ETag></Part>";
     }
     complete += "</CompleteMultipartUpload>";
     Request done;
@@ -333,8 +339,8 @@ Result<std::unique_ptr<S3ObjectStore>> S3ObjectStore::Open(S3Config config, cons
   if (scheme == "http" && authority.ends_with(":80")) authority.resize(authority.size() - 3);
   if (scheme == "https" && authority.ends_with(":443")) authority.resize(authority.size() - 4);
   auto is_bucket_char = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-           c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '_';
   };
   if (config.bucket.size() < 3 || config.bucket.size() > 255 ||
       !std::all_of(config.bucket.begin(), config.bucket.end(), is_bucket_char)) {
@@ -393,7 +399,8 @@ Status S3ObjectStore::PutBytes(std::string_view key, std::string_view bytes) {
 Status S3ObjectStore::PutFile(std::string_view key, const std::string& path) {
   if (!IsValidKey(key)) return InvalidKey();
   Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (in.fd < 0) return Unavailable(std::string(kUnavailableMessage), "open " + path + ": " + std::strerror(errno));
+  if (in.fd < 0)
+    return Unavailable(std::string(kUnavailableMessage), "open " + path + ": " + std::strerror(errno));
   struct stat st {};
   if (::fstat(in.fd, &st) != 0) {
     return Unavailable(std::string(kUnavailableMessage), "stat " + path + ": " + std::strerror(errno));
@@ -462,13 +469,16 @@ Status S3ObjectStore::Delete(std::string_view key) {
   r.path = impl_->ObjectPath(key);
   VEZA_ASSIGN_OR_RETURN(Response resp, impl_->Perform(r));
   if (resp.status == 204 || resp.status == 200 || resp.status == 404) {
-    if (resp.status == 404 && resp.body.find("NoSuchBucket") != std::string::npos) return impl_->StatusError(r, resp);
+    if (resp.status == 404 && resp.body.find("NoSuchBucket") != std::string::npos)
+      return impl_->StatusError(r, resp);
     return Ok();
   }
   return impl_->StatusError(r, resp);
 }
 
-Result<std::vector<ObjectInfo>> S3ObjectStore::List(std::string_view prefix) { return ListPaged(prefix, 1000); }
+Result<std::vector<ObjectInfo>> S3ObjectStore::List(std::string_view prefix) {
+  return ListPaged(prefix, 1000);
+}
 
 Result<std::vector<ObjectInfo>> S3ObjectStore::ListPaged(std::string_view prefix, int page_size) {
   std::vector<ObjectInfo> out;
@@ -490,7 +500,8 @@ Result<std::vector<ObjectInfo>> S3ObjectStore::ListPaged(std::string_view prefix
     for (auto& info : page->objects) out.push_back(std::move(info));
     if (!page->truncated) break;
     if (page->next_token == token) {
-      return Unavailable(std::string(kUnavailableMessage), Impl::Describe(r) + ": the continuation token repeats");
+      return Unavailable(std::string(kUnavailableMessage),
+                         Impl::Describe(r) + ": the continuation token repeats");
     }
     token = std::move(page->next_token);
   }
@@ -512,6 +523,8 @@ std::optional<std::string> S3ObjectStore::PresignGet(std::string_view key, int e
   return s3::PresignGetUrl(in);
 }
 
-std::string S3ObjectStore::Describe() const { return "s3:" + impl_->config.endpoint + "/" + impl_->config.bucket; }
+std::string S3ObjectStore::Describe() const {
+  return "s3:" + impl_->config.endpoint + "/" + impl_->config.bucket;
+}
 
 }  // namespace veza::storage

@@ -3,8 +3,8 @@
 #include "storage/s3_store.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -31,7 +31,7 @@ constexpr char kBucket[] = "veza-test";
 const std::string kTestingDir = VEZA_STORAGE_TESTING_DIR;
 
 std::string FindNode() {
-  if (const char* env = std::getenv("VEZA_NODE"); env && *env) return env;
+  if (const char* env = std::getenv("VEZA_NODE"); env && *env) return ::access(env, X_OK) == 0 ? env : "";
   const char* path = std::getenv("PATH");
   std::stringstream dirs(path ? path : "");
   for (std::string dir; std::getline(dirs, dir, ':');) {
@@ -43,12 +43,15 @@ std::string FindNode() {
 
 // Why the S3 peers cannot run, or "" when they can.
 std::string MissingPeers(const std::string& node) {
-  const std::string how = " Install the test peers with: server/src/storage/testing/prepare (npm ci in that folder; "
-                          "scripts/setup installs node and npm).";
+  const std::string how =
+      " Install the test peers with: server/src/storage/testing/prepare (npm ci in that folder; "
+      "scripts/setup installs node and npm).";
   if (node.empty()) return "node is not on PATH (or VEZA_NODE)." + how;
-  for (const char* package : {"s3rver", "@aws-sdk/s3-request-presigner", "@aws-sdk/client-s3", "@smithy/signature-v4"}) {
+  for (const char* package :
+       {"s3rver", "@aws-sdk/s3-request-presigner", "@aws-sdk/client-s3", "@smithy/signature-v4"}) {
     if (!fs::exists(fs::path(kTestingDir) / "node_modules" / package / "package.json")) {
-      return std::string("npm package ") + package + " is missing from " + kTestingDir + "/node_modules." + how;
+      return std::string("npm package ") + package + " is missing from " + kTestingDir + "/node_modules." +
+             how;
     }
   }
   return "";
@@ -86,7 +89,8 @@ std::string ReadOutput(int fd, int timeout_ms, std::string_view until = {}) {
   for (;;) {
     if (!until.empty() && out.find(until) != std::string::npos) break;
     int left = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+            .count());
     if (left <= 0) break;
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, left) <= 0) break;
@@ -142,7 +146,8 @@ class S3rverProcess {
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
     // s3rver's continuation tokens use DES, which OpenSSL 3 keeps in its legacy provider.
-    std::vector<std::string> argv = {node, "--no-warnings", "--openssl-legacy-provider", "s3rver.mjs", dir_, kBucket};
+    std::vector<std::string> argv = {node, "--no-warnings", "--openssl-legacy-provider", "s3rver.mjs",
+                                     dir_, kBucket};
     argv.insert(argv.end(), flags.begin(), flags.end());
     child_ = Spawn(argv);
     ASSERT_GT(child_.pid, 0);
@@ -179,10 +184,11 @@ std::pair<long, std::string> FetchUrl(const std::string& url) {
   CURL* h = curl_easy_init();
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10'000L);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, +[](char* d, size_t s, size_t n, void* u) {
-    static_cast<std::string*>(u)->append(d, s * n);
-    return s * n;
-  });
+  curl_easy_setopt(
+      h, CURLOPT_WRITEFUNCTION, +[](char* d, size_t s, size_t n, void* u) {
+        static_cast<std::string*>(u)->append(d, s * n);
+        return s * n;
+      });
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
   long status = 0;
   if (curl_easy_perform(h) == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -208,7 +214,8 @@ class S3StoreTest : public ::testing::Test {
     if (!missing.empty()) FAIL() << missing;
   }
 
-  std::unique_ptr<S3ObjectStore> StartAndOpen(const std::vector<std::string>& flags = {}, S3Config* custom = nullptr) {
+  std::unique_ptr<S3ObjectStore> StartAndOpen(const std::vector<std::string>& flags = {},
+                                              S3Config* custom = nullptr) {
     server_.Start(node_, flags);
     S3Config config = custom ? *custom : ConfigFor(server_.endpoint());
     config.endpoint = server_.endpoint();
@@ -255,7 +262,8 @@ TEST_F(S3StoreTest, PutGetStatDeleteRoundTrip) {
   ASSERT_TRUE(info.ok()) << info.error().detail;
   EXPECT_EQ(info->key, "tracks/1/original.flac");
   EXPECT_EQ(info->size, 11u);
-  EXPECT_EQ(info->etag, "\"5eb63bbbe01eeed093cb22bb8f5acdc3\"") << "S3's ETag of a single PUT is the body's MD5";
+  EXPECT_EQ(info->etag, "\"5eb63bbbe01eeed093cb22bb8f5acdc3\"")
+      << "S3's ETag of a single PUT is the body's MD5";
   EXPECT_GE(info->modified_ms, before / 1000 * 1000 - 1000);
   EXPECT_LE(info->modified_ms, clock_.NowMs() + 1000);
 
@@ -319,8 +327,12 @@ TEST_F(S3StoreTest, ListFollowsContinuationTokensInKeyOrder) {
 TEST_F(S3StoreTest, KeysWithEveryCharacterIsValidKeyAllows) {
   auto store = StartAndOpen();
   ASSERT_TRUE(store);
-  const std::vector<std::string> keys = {"tracks/123/hls/128k/seg-00001.m4s", "A.B-C_D/-_.x", "x/..a/b..", "x/.hidden",
-                                         "9/8/7/6/5/4/3/2/1/0", "MiXeD/Case.TXT"};
+  const std::vector<std::string> keys = {"tracks/123/hls/128k/seg-00001.m4s",
+                                         "A.B-C_D/-_.x",
+                                         "x/..a/b..",
+                                         "x/.hidden",
+                                         "9/8/7/6/5/4/3/2/1/0",
+                                         "MiXeD/Case.TXT"};
   for (const auto& k : keys) {
     ASSERT_TRUE(IsValidKey(k)) << k;
     auto put = store->PutBytes(k, "v:" + k);
@@ -420,7 +432,8 @@ TEST_F(S3StoreTest, AnUnreachableServerIsUnavailable) {
   socklen_t len = sizeof addr;
   ::getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(s);
-  auto store = S3ObjectStore::Open(ConfigFor("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port))), clock_);
+  auto store =
+      S3ObjectStore::Open(ConfigFor("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port))), clock_);
   ASSERT_TRUE(store.ok());
   std::vector<Error> errors;
   errors.push_back((*store)->PutBytes("a", "b").error());
@@ -433,10 +446,36 @@ TEST_F(S3StoreTest, AnUnreachableServerIsUnavailable) {
     EXPECT_EQ(e.code, ErrorCode::kUnavailable);
     EXPECT_EQ(e.message, "Object storage is not available.");
     EXPECT_GT(e.retry_after_s, 0);
-    EXPECT_NE(e.detail.find("onnect"), std::string::npos) << e.detail;  // curl's "Couldn't connect" / "Connection refused"
+    EXPECT_NE(e.detail.find("onnect"), std::string::npos)
+        << e.detail;  // curl's "Couldn't connect" / "Connection refused"
   }
   // Presigning needs no server.
   EXPECT_TRUE((*store)->PresignGet("a", 60).has_value());
+}
+
+TEST_F(S3StoreTest, ASilentServerTimesOutAsUnavailable) {
+  // A listener that never accepts: the kernel completes the handshake, nobody ever answers.
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(s, 16), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&addr), &len);
+  S3Config config = ConfigFor("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)));
+  config.request_timeout_ms = 300;
+  auto store = S3ObjectStore::Open(config, clock_);
+  ASSERT_TRUE(store.ok());
+  auto start = std::chrono::steady_clock::now();
+  auto stat = (*store)->Stat("a");
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  ::close(s);
+  ASSERT_FALSE(stat.ok());
+  EXPECT_EQ(stat.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(stat.error().message, "Object storage is not available.");
+  EXPECT_NE(stat.error().detail.find("imed out"), std::string::npos) << stat.error().detail;
+  EXPECT_LT(elapsed, std::chrono::seconds(5));
 }
 
 TEST_F(S3StoreTest, RefusedCredentialsAreUnavailableWithTheS3Code) {
@@ -492,8 +531,8 @@ TEST_F(S3StoreTest, PresignedUrlsMatchTheAwsSdkByteForByte) {
   auto store = S3ObjectStore::Open(config, clock);
   ASSERT_TRUE(store.ok());
   const std::vector<std::string> keys = {"tracks/123/hls/master.m3u8", "A.B-C_D/-_.x", "x/..a/b..", "k"};
-  std::vector<std::string> args = {"presign.mjs",   config.endpoint, config.region,   kBucket, config.access_key,
-                                   config.secret_key, "1700000123456", "300"};
+  std::vector<std::string> args = {"presign.mjs",     config.endpoint,   config.region,   kBucket,
+                                   config.access_key, config.secret_key, "1700000123456", "300"};
   args.insert(args.end(), keys.begin(), keys.end());
   std::string sdk = RunNode(node_, args);
   std::stringstream lines(sdk);
@@ -508,18 +547,20 @@ TEST_F(S3StoreTest, PresignedUrlsMatchTheAwsSdkByteForByte) {
   config.endpoint = "https://s3.eu-west-3.amazonaws.com:443/";
   auto vhost = S3ObjectStore::Open(config, clock);
   ASSERT_TRUE(vhost.ok());
-  std::string expected = RunNode(node_, {"presign.mjs", "--virtual-hosted", "https://s3.eu-west-3.amazonaws.com",
-                                         config.region, kBucket, config.access_key, config.secret_key, "1700000123456",
-                                         "600", "tracks/1/cover.webp"});
+  std::string expected = RunNode(
+      node_, {"presign.mjs", "--virtual-hosted", "https://s3.eu-west-3.amazonaws.com", config.region, kBucket,
+              config.access_key, config.secret_key, "1700000123456", "600", "tracks/1/cover.webp"});
   EXPECT_EQ((*vhost)->PresignGet("tracks/1/cover.webp", 0).value_or("") + "\n", expected);
 }
 
 TEST_F(S3StoreTest, PresignedUrlsEncodeKeysLikeTheAwsSdk) {
   // Keys outside IsValidKey (the store refuses them) still go through the signer the same way.
-  const std::vector<std::string> keys = {"a b/\xC3\xBC+~=&x.txt", "p\xC3\xA4th/with spaces/\xF0\x9F\x8E\xB5.mp3",
-                                         "!*'()[]{}$,;:@", "x%2Fy/%41", "trailing/"};
-  std::vector<std::string> args = {"presign.mjs", "http://localhost:4568", "us-east-1", "bucket.with.dots",
-                                   "AKID",        "secret/with+chars",     "1577836800000", "604800"};
+  const std::vector<std::string> keys = {"a b/\xC3\xBC+~=&x.txt",
+                                         "p\xC3\xA4th/with spaces/\xF0\x9F\x8E\xB5.mp3", "!*'()[]{}$,;:@",
+                                         "x%2Fy/%41", "trailing/"};
+  std::vector<std::string> args = {
+      "presign.mjs", "http://localhost:4568", "us-east-1",     "bucket.with.dots",
+      "AKID",        "secret/with+chars",     "1577836800000", "604800"};
   args.insert(args.end(), keys.begin(), keys.end());
   std::stringstream lines(RunNode(node_, args));
   for (const auto& key : keys) {
