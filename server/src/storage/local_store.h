@@ -21,6 +21,8 @@ class LocalObjectStore final : public ObjectStore {
   Status Delete(std::string_view key) override;
   Result<std::vector<ObjectInfo>> List(std::string_view prefix) override;
   std::optional<std::string> LocalPath(std::string_view key) const override;
+  /// Files have no signed URLs: the server sends them itself (sendfile).
+  std::optional<std::string> PresignGet(std::string_view, int) const override { return std::nullopt; }
   std::string Describe() const override { return "local:" + root_; }
 
  private:

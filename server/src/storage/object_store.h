@@ -38,6 +38,11 @@ class ObjectStore {
   virtual Result<std::vector<ObjectInfo>> List(std::string_view prefix) = 0;
   /// A local file path for sendfile when the backend is the filesystem; nullopt otherwise.
   virtual std::optional<std::string> LocalPath(std::string_view key) const = 0;
+  /// A URL anyone can GET the object from for `expires_s` seconds (<= 0: the backend's default), when the
+  /// backend can sign one; nullopt otherwise, and then the object is served through us.
+  virtual std::optional<std::string> PresignGet(std::string_view key, int expires_s) const {
+    return std::nullopt;
+  }
   /// A short, secret-free description for health output.
   virtual std::string Describe() const = 0;
 };
