@@ -20,6 +20,7 @@
 #include "observability/metrics.h"
 #include "observability/process.h"
 #include "storage/local_store.h"
+#include "storage/s3_store.h"
 
 namespace veza::app {
 
@@ -119,6 +120,22 @@ void RegisterWebClient(http::Router& router, const Config& config, std::unique_p
              {.io_thread = true, .rate_class = "static"});
 }
 
+Result<std::unique_ptr<storage::ObjectStore>> OpenObjectStore(const Config& config, const Clock& clock) {
+  if (config.storage_backend == "s3") {
+    storage::S3Config s3;
+    s3.endpoint = config.s3_endpoint;
+    s3.region = config.s3_region;
+    s3.bucket = config.s3_bucket;
+    s3.access_key = config.s3_access_key;
+    s3.secret_key = config.s3_secret_key;
+    s3.path_style = config.s3_path_style;
+    VEZA_ASSIGN_OR_RETURN(auto store, storage::S3ObjectStore::Open(s3, clock));
+    return std::unique_ptr<storage::ObjectStore>(std::move(store));
+  }
+  VEZA_ASSIGN_OR_RETURN(auto store, storage::LocalObjectStore::Open(config.objects_dir));
+  return std::unique_ptr<storage::ObjectStore>(std::move(store));
+}
+
 std::string DialectName(db::Dialect d) { return d == db::Dialect::kSqlite ? "sqlite" : "postgresql"; }
 
 }  // namespace
@@ -152,7 +169,7 @@ Result<std::unique_ptr<Components>> OpenComponents(const Config& config) {
   auto c = std::make_unique<Components>(config);
   VEZA_ASSIGN_OR_RETURN(c->database, OpenDatabase(config));
   VEZA_TRY(EnsureSchema(config, *c->database));
-  VEZA_ASSIGN_OR_RETURN(c->objects, storage::LocalObjectStore::Open(config.objects_dir));
+  VEZA_ASSIGN_OR_RETURN(c->objects, OpenObjectStore(config, c->clock));
   c->queue = std::make_unique<jobs::DbQueue>(*c->database, c->ids, c->clock);
   obs::RegisterProcessCollector(c->registry);
   return c;

@@ -140,6 +140,13 @@ const std::vector<Setting>& Settings() {
         StringSetting("database_url", &Config::database_url, /*secret=*/true),
         StringSetting("objects_dir", &Config::objects_dir),
         StringSetting("web_root", &Config::web_root),
+        StringSetting("storage.backend", &Config::storage_backend),
+        StringSetting("storage.s3.endpoint", &Config::s3_endpoint),
+        StringSetting("storage.s3.region", &Config::s3_region),
+        StringSetting("storage.s3.bucket", &Config::s3_bucket),
+        StringSetting("storage.s3.access_key", &Config::s3_access_key, /*secret=*/true),
+        StringSetting("storage.s3.secret_key", &Config::s3_secret_key, /*secret=*/true),
+        BoolSetting("storage.s3.path_style", &Config::s3_path_style),
         IntSetting("node_id", &Config::node_id, 0, 63),
         StringSetting("log.format", &Config::log_format),
         StringSetting("log.level", &Config::log_level),
@@ -361,6 +368,15 @@ std::vector<std::string> Validate(const Config& c) {
   if (c.database_url.rfind("sqlite:", 0) != 0 && c.database_url.rfind("postgresql://", 0) != 0 &&
       c.database_url.rfind("postgres://", 0) != 0) {
     problems.push_back("database_url must start with sqlite: or postgresql://");
+  }
+  if (c.storage_backend != "local" && c.storage_backend != "s3") {
+    problems.push_back("storage.backend must be local or s3, got \"" + c.storage_backend + "\"");
+  }
+  if (c.storage_backend == "s3") {
+    for (auto [key, value] : {std::pair{"storage.s3.endpoint", &c.s3_endpoint}, {"storage.s3.bucket", &c.s3_bucket},
+                              {"storage.s3.access_key", &c.s3_access_key}, {"storage.s3.secret_key", &c.s3_secret_key}}) {
+      if (value->empty()) problems.push_back(std::string(key) + " is required when storage.backend = \"s3\"");
+    }
   }
   if (c.log_format != "text" && c.log_format != "json") problems.push_back("log.format must be text or json");
   if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" && c.log_level != "error") {

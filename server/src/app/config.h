@@ -22,6 +22,13 @@ struct Config {
   std::string data_dir = "data";
   std::string database_url;         // default: sqlite:<data_dir>/veza.db
   std::string objects_dir;          // default: <data_dir>/objects
+  std::string storage_backend = "local";  // local | s3
+  std::string s3_endpoint;
+  std::string s3_region = "us-east-1";
+  std::string s3_bucket;
+  std::string s3_access_key;
+  std::string s3_secret_key;
+  bool s3_path_style = true;
   std::string web_root = "web/dist";
   int node_id = 0;
 
