@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "app/health.h"
+#include "app/identity.h"
 #include "app/system_routes.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -73,7 +74,7 @@ middleware::RateLimitOptions RateLimitsFrom(const Config& config) {
 }
 
 void UseMiddleware(http::Router& router, const Config& config, const Clock& clock, obs::Registry& registry,
-                   middleware::RateLimitStore& rate_limits) {
+                   middleware::RateLimitStore& rate_limits, const http::Middleware& authentication) {
   router.Use(middleware::ClientIp(config.http_trusted_proxies));
   router.Use(middleware::RequestId());
   router.Use(middleware::AccessLog(clock, {.enabled = config.access_log}));
@@ -81,6 +82,7 @@ void UseMiddleware(http::Router& router, const Config& config, const Clock& cloc
   router.Use(middleware::SecurityHeaders(middleware::SecurityHeadersOptions::ForPublicUrl(config.public_url)));
   router.Use(middleware::Cors({.allowed_origins = config.cors_allowed_origins}));
   router.Use(middleware::Recover());
+  if (authentication) router.Use(authentication);
   if (config.rate_limit_enabled) router.Use(middleware::RateLimit(rate_limits, clock, RateLimitsFrom(config)));
 }
 
@@ -169,9 +171,13 @@ int Serve(const Config& config) {
   std::unique_ptr<http::Server> server;
   RegisterRuntimeMetrics(registry, **database, server);
 
+  // Mail waits in the outbox until the job queue is wired here (mail.deliver → identity->delivery).
+  std::unique_ptr<Identity> identity = BuildIdentity(config, **database, clock, /*queue=*/nullptr);
+
   middleware::MemoryRateLimitStore rate_limits;
   http::Router router;
-  UseMiddleware(router, config, clock, registry, rate_limits);
+  UseMiddleware(router, config, clock, registry, rate_limits, auth::Authentication(*identity->auth));
+  RegisterIdentityRoutes(router, config, *identity);
 
   HealthTargets health{.database = **database,
                        .objects = **objects,
