@@ -39,7 +39,9 @@ std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& data
                                                                    .access_ttl_s = config.auth_access_ttl_s,
                                                                    .refresh_ttl_s = config.auth_refresh_ttl_s,
                                                                    .stream_token_ttl_s = config.auth_stream_token_ttl_s,
-                                                                   .session_cache_ms = config.auth_session_cache_ms});
+                                                                   .session_cache_ms = config.auth_session_cache_ms,
+                                                                   .login_failure_mail_at = static_cast<int>(
+                                                                       config.auth_login_account_free_failures + 1)});
   return id;
 }
 

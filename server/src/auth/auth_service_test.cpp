@@ -173,7 +173,9 @@ TEST_P(AuthServiceTest, BruteForceSlowsTheAccountNotOthers) {
   EXPECT_TRUE(auth_->Login("bob", "tangerine-koala-88", {"10.0.1.1", ""}).ok());
   // The owner was told once the failures reached the threshold.
   int warnings = 0;
-  for (const auto& e : *mail::ListOutbox(db(), 100)) warnings += e.template_name == "login_failures";
+  auto outbox = mail::ListOutbox(db(), 100);
+  ASSERT_TRUE(outbox.ok());
+  for (const auto& e : *outbox) warnings += e.template_name == "login_failures";
   EXPECT_EQ(warnings, 1);
 }
 

@@ -73,13 +73,13 @@ bool IsReservedUsername(std::string_view normalized) {
 }
 
 std::optional<std::string> UsernameProblem(std::string_view u) {
+  if (IsReservedUsername(u)) return "is reserved";
   if (u.size() < 3 || u.size() > 30) return "must be 3 to 30 characters";
   for (char c : u) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
     if (!ok) return "may only contain letters a-z, digits, '_', '.' and '-'";
   }
   if (!std::isalnum(static_cast<unsigned char>(u.front()))) return "must start with a letter or a digit";
-  if (IsReservedUsername(u)) return "is reserved";
   return std::nullopt;
 }
 
