@@ -62,7 +62,7 @@ struct Config {
   int64_t auth_refresh_ttl_s = 30LL * 24 * 3600;
   int64_t auth_argon2_ops = 2;             // Argon2id passes
   int64_t auth_argon2_mem_kib = 64 * 1024; // Argon2id memory
-  int64_t auth_session_cache_ms = 1'000;   // how long one node trusts an "active session" answer
+  int64_t auth_session_cache_ms = 0;       // >0: how long one node trusts an "active session" answer
   int64_t auth_stream_token_ttl_s = 300;
   int64_t auth_login_account_free_failures = 5;
   int64_t auth_login_ip_free_failures = 20;

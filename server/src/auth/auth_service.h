@@ -33,7 +33,7 @@ struct AuthOptions {
   int64_t stream_token_ttl_s = 300;
   /// How long a positive "session is active" answer is reused by this node; revocations on this node
   /// invalidate it at once, on other nodes within this bound. 0 checks the database every time.
-  int64_t session_cache_ms = 1'000;
+  int64_t session_cache_ms = 0;
   int login_failure_mail_at = 6;  // the owner is told by mail when failures first reach this count
 };
 

@@ -6,7 +6,7 @@ import unittest
 from auth_helpers import JWT_SECRET, PASSWORD, IdentityTestCase, b64url, jwt_claims, make_jwt
 
 
-class Register(IdentityTestCase):
+class FirstAccount(IdentityTestCase):
     def test_first_account_is_admin_then_users(self):
         first = self.register("firstone", display_name="First One")
         self.assertEqual(first["user"]["role"], "admin")
@@ -21,6 +21,8 @@ class Register(IdentityTestCase):
         second = self.register("secondone")
         self.assertEqual(second["user"]["role"], "user")
 
+
+class Register(IdentityTestCase):
     def test_duplicates_in_any_case_are_409(self):
         self.register("dupcase")
         r = self.server.request("POST", "/api/v1/auth/register",
