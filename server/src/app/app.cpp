@@ -8,6 +8,7 @@
 
 #include "app/components.h"
 #include "app/health.h"
+#include "app/identity.h"
 #include "app/system_routes.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -79,7 +80,7 @@ middleware::RateLimitOptions RateLimitsFrom(const Config& config) {
 }
 
 void UseMiddleware(http::Router& router, const Config& config, const Clock& clock, obs::Registry& registry,
-                   middleware::RateLimitStore& rate_limits) {
+                   middleware::RateLimitStore& rate_limits, const http::Middleware& authentication) {
   router.Use(middleware::ClientIp(config.http_trusted_proxies));
   router.Use(middleware::RequestId());
   router.Use(middleware::AccessLog(clock, {.enabled = config.access_log, .sink = {}}));
@@ -87,6 +88,7 @@ void UseMiddleware(http::Router& router, const Config& config, const Clock& cloc
   router.Use(middleware::SecurityHeaders(middleware::SecurityHeadersOptions::ForPublicUrl(config.public_url)));
   router.Use(middleware::Cors({.allowed_origins = config.cors_allowed_origins}));
   router.Use(middleware::Recover());
+  if (authentication) router.Use(authentication);
   if (config.rate_limit_enabled) router.Use(middleware::RateLimit(rate_limits, clock, RateLimitsFrom(config)));
 }
 
@@ -171,6 +173,9 @@ Result<std::unique_ptr<Components>> OpenComponents(const Config& config) {
   VEZA_TRY(EnsureSchema(config, *c->database));
   VEZA_ASSIGN_OR_RETURN(c->objects, OpenObjectStore(config, c->clock));
   c->queue = std::make_unique<jobs::DbQueue>(*c->database, c->ids, c->clock);
+  // Without SMTP, mail stays in the outbox (`veza admin outbox`); with it, a job delivers each message.
+  jobs::Queue* mail_queue = config.smtp_url.empty() ? nullptr : c->queue.get();
+  c->identity = BuildIdentity(config, *c->database, c->ids, c->clock, mail_queue);
   obs::RegisterProcessCollector(c->registry);
   return c;
 }
@@ -189,7 +194,7 @@ int Serve(const Config& config) {
 
   middleware::MemoryRateLimitStore rate_limits;
   http::Router router;
-  UseMiddleware(router, config, c.clock, c.registry, rate_limits);
+  UseMiddleware(router, config, c.clock, c.registry, rate_limits, auth::Authentication(*c.identity->auth));
 
   HealthTargets health{.database = *c.database,
                        .objects = *c.objects,

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "app/config.h"
+#include "app/identity.h"
 #include "app/jobs_wiring.h"
 #include "core/clock.h"
 #include "core/ids.h"
@@ -27,6 +28,7 @@ struct Components {
   std::unique_ptr<storage::ObjectStore> objects;
   obs::Registry registry;
   std::unique_ptr<jobs::DbQueue> queue;
+  std::unique_ptr<Identity> identity;  // users, sessions, mail: other domains ask it who is who
   JobHandlerList job_handlers;  // filled by the domains, run by the job runner
 };
 

@@ -130,6 +130,40 @@ Setting RateSetting(const std::string& cls, const std::string& field, double Rat
   return s;
 }
 
+// auth.* and smtp.*: the identity module's settings, kept together for easy merging.
+std::vector<Setting> IdentitySettings() {
+  return {
+      IntSetting("auth.access_ttl_s", &Config::auth_access_ttl_s, 60, 24 * 3600),
+      IntSetting("auth.refresh_ttl_s", &Config::auth_refresh_ttl_s, 300, 365LL * 24 * 3600),
+      IntSetting("auth.argon2_ops", &Config::auth_argon2_ops, 1, 20),
+      IntSetting("auth.argon2_mem_kib", &Config::auth_argon2_mem_kib, 8, 4 * 1024 * 1024),
+      IntSetting("auth.session_cache_ms", &Config::auth_session_cache_ms, 0, 60'000),
+      IntSetting("auth.stream_token_ttl_s", &Config::auth_stream_token_ttl_s, 10, 24 * 3600),
+      IntSetting("auth.login_account_free_failures", &Config::auth_login_account_free_failures, 1, 1000),
+      IntSetting("auth.login_ip_free_failures", &Config::auth_login_ip_free_failures, 1, 100'000),
+      StringSetting("smtp.url", &Config::smtp_url),
+      StringSetting("smtp.username", &Config::smtp_username),
+      StringSetting("smtp.password", &Config::smtp_password, /*secret=*/true),
+      StringSetting("smtp.from", &Config::smtp_from),
+      StringSetting("smtp.starttls", &Config::smtp_starttls),
+      IntSetting("smtp.timeout_ms", &Config::smtp_timeout_ms, 100, 600'000),
+      BoolSetting("smtp.verify_tls", &Config::smtp_verify_tls),
+  };
+}
+
+void ValidateIdentity(const Config& c, std::vector<std::string>& problems) {
+  if (!c.smtp_url.empty() && c.smtp_url.rfind("smtp://", 0) != 0 && c.smtp_url.rfind("smtps://", 0) != 0) {
+    problems.push_back("smtp.url must start with smtp:// or smtps://");
+  }
+  if (c.smtp_starttls != "required" && c.smtp_starttls != "opportunistic" && c.smtp_starttls != "off") {
+    problems.push_back("smtp.starttls must be required, opportunistic or off");
+  }
+  if (c.smtp_from.find('@') == std::string::npos) problems.push_back("smtp.from must contain an email address");
+  if (c.env == "production" && (c.auth_argon2_ops < 2 || c.auth_argon2_mem_kib < 19 * 1024)) {
+    problems.push_back("production: auth.argon2_ops must be at least 2 and auth.argon2_mem_kib at least 19456");
+  }
+}
+
 const std::vector<Setting>& Settings() {
   static const std::vector<Setting> settings = [] {
     std::vector<Setting> s = {
@@ -181,6 +215,7 @@ const std::vector<Setting>& Settings() {
       s.push_back(RateSetting(cls, "user_burst", &RateLimitClass::user_capacity));
       s.push_back(RateSetting(cls, "user_per_second", &RateLimitClass::user_per_second));
     }
+    for (auto& setting : IdentitySettings()) s.push_back(std::move(setting));
     return s;
   }();
   return settings;
@@ -393,6 +428,7 @@ std::vector<std::string> Validate(const Config& c) {
       problems.push_back("cors.allowed_origins entry \"" + origin + "\" must be an http(s) origin or *");
     }
   }
+  ValidateIdentity(c, problems);
   if (c.env == "production") {
     if (c.jwt_secret == kDevJwtSecret) problems.push_back("production: secrets.jwt (VEZA_SECRETS_JWT) is the development default; set a random secret of at least 32 characters");
     else if (c.jwt_secret.size() < 32) problems.push_back("production: secrets.jwt must be at least 32 characters");

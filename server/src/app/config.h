@@ -67,6 +67,23 @@ struct Config {
   std::string stream_token_secret;  // signs media URLs
 
   std::string config_file;          // where the file layer came from, if any
+
+  // Identity (auth.*, smtp.*): see IdentitySettings() in config.cpp.
+  int64_t auth_access_ttl_s = 15 * 60;
+  int64_t auth_refresh_ttl_s = 30LL * 24 * 3600;
+  int64_t auth_argon2_ops = 2;             // Argon2id passes
+  int64_t auth_argon2_mem_kib = 64 * 1024; // Argon2id memory
+  int64_t auth_session_cache_ms = 0;       // >0: how long one node trusts an "active session" answer
+  int64_t auth_stream_token_ttl_s = 300;
+  int64_t auth_login_account_free_failures = 5;
+  int64_t auth_login_ip_free_failures = 20;
+  std::string smtp_url;                    // empty: mail stays in the outbox
+  std::string smtp_username;
+  std::string smtp_password;
+  std::string smtp_from = "Veza <noreply@localhost>";
+  std::string smtp_starttls = "required";  // required | opportunistic | off
+  int64_t smtp_timeout_ms = 30'000;
+  bool smtp_verify_tls = true;
 };
 
 struct ConfigLoad {

@@ -7,6 +7,7 @@
 
 #include "app/app.h"
 #include "app/config.h"
+#include "app/identity.h"
 #include "core/log.h"
 
 namespace {
@@ -18,6 +19,8 @@ Usage:
   veza worker  [options]           run background jobs only (transcoding, mail…)
   veza migrate [--status] [options] apply pending database migrations (or show their state)
   veza config check [options]      print the effective configuration and every problem found
+  veza admin user create|set-role|disable|enable …   manage accounts (veza admin for details)
+  veza admin outbox [--deliver]    list (or send over SMTP) the mail outbox
   veza version
 
 Options (each also settable in the config file and as VEZA_* environment variables):
@@ -66,6 +69,8 @@ int Run(const std::vector<std::string>& argv) {
     std::fputs("# configuration OK\n", stdout);
     return 0;
   }
+
+  if (command == "admin") return veza::app::AdminCommand(rest);
 
   bool status_only = false;
   if (command == "migrate") {

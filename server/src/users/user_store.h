@@ -1,0 +1,27 @@
+#pragma once
+/// SQL over the users table. Every function runs on the caller's session (and transaction).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "db/session.h"
+#include "users/user.h"
+
+namespace veza::users::store {
+
+Status Insert(db::Session& s, const User& user);
+/// True for exactly one caller ever: the account that becomes the first admin (race-free on both engines).
+Result<bool> ClaimFirstAccount(db::Session& s, int64_t user_id, int64_t now_ms);
+Result<std::optional<User>> FindById(db::Session& s, int64_t id);
+Result<std::optional<User>> FindByUsername(db::Session& s, std::string_view normalized_username);
+Result<std::optional<User>> FindByEmail(db::Session& s, std::string_view normalized_email);
+Status UpdateProfile(db::Session& s, const User& user);
+Status UpdatePasswordHash(db::Session& s, int64_t id, std::string_view hash, int64_t now_ms);
+Status MarkEmailVerified(db::Session& s, int64_t id, std::string_view email, int64_t now_ms);
+Status UpdateRole(db::Session& s, int64_t id, std::string_view role, int64_t now_ms);
+Status UpdateStatus(db::Session& s, int64_t id, std::string_view status, int64_t now_ms);
+
+}  // namespace veza::users::store
