@@ -118,8 +118,8 @@ void RegisterWebClient(http::Router& router, const Config& config, std::unique_p
     return;
   }
   files = std::make_unique<http::StaticFiles>(http::StaticFilesOptions{.root = config.web_root});
-  router.Get("/{path...}", [f = files.get()](http::Request& req) { return f->Serve(req); },
-             {.io_thread = true, .rate_class = "static"});
+  router.SetFallback("/{path...}", [f = files.get()](http::Request& req) { return f->Serve(req); },
+                     {.io_thread = true, .rate_class = "static"});
 }
 
 Result<std::unique_ptr<storage::ObjectStore>> OpenObjectStore(const Config& config, const Clock& clock) {
@@ -218,7 +218,7 @@ int Serve(const Config& config) {
   RegisterSystemRoutes(router, c.registry, info, c.clock, config.debug_routes);
   WireDomains(c, router);
   std::unique_ptr<http::StaticFiles> web_client;
-  RegisterWebClient(router, config, web_client);  // last: its catch-all route must not shadow others
+  RegisterWebClient(router, config, web_client);
 
   jobs::Runner runner(*c.queue, c.clock, RunnerOptionsFrom(config), JobMetrics(c.registry, *c.queue));
   if (config.jobs_in_serve && !StartRunner(runner, c.job_handlers)) return 1;

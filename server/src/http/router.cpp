@@ -153,6 +153,14 @@ void Router::AddWebSocket(std::string_view path_template, std::shared_ptr<WsHand
   route.ws_options = ws_options;
 }
 
+void Router::SetFallback(std::string_view path_template, Handler handler, RouteOptions options) {
+  fallback_ = std::make_unique<Route>();
+  fallback_->method = "GET";
+  fallback_->path_template = std::string(path_template);
+  fallback_->handler = std::move(handler);
+  fallback_->options = std::move(options);
+}
+
 void Router::Use(Middleware middleware) { middleware_.push_back(std::move(middleware)); }
 
 // Depth-first in priority order (literal, parameter, rest); stops at the first node that has the method.
@@ -219,7 +227,14 @@ RouteMatch Router::Match(std::string_view method, std::string_view path) const {
     fill_params(*w.found, w.captured, w.rest);
     return m;
   }
-  if (!w.first_path_match) return m;
+  if (!w.first_path_match) {
+    if (fallback_ && (method == "GET" || method == "HEAD")) {
+      m.kind = RouteMatch::Kind::kFound;
+      m.route = fallback_.get();
+      m.path_template = fallback_->path_template;
+    }
+    return m;
+  }
   m.path_template = *w.first_template;
   m.allow = Node::Allow(*w.first_path_match);
   m.kind = method == "OPTIONS" ? RouteMatch::Kind::kOptions : RouteMatch::Kind::kMethodNotAllowed;

@@ -67,6 +67,10 @@ class Router {
   void AddWebSocket(std::string_view path_template, std::shared_ptr<WsHandler> handler,
                     WsOptions ws_options = {}, RouteOptions options = {}, Handler accept = {});
 
+  /// Answers GET/HEAD requests whose path no route matches (the web client's files and its SPA
+  /// fallback). Unlike a `/{path...}` route it never turns another method into a 405.
+  void SetFallback(std::string_view path_template, Handler handler, RouteOptions options = {});
+
   /// Middleware runs in the order added, outermost first, for every request including 404/405.
   void Use(Middleware middleware);
 
@@ -85,6 +89,7 @@ class Router {
   std::unique_ptr<Node> root_;
   std::vector<std::unique_ptr<Route>> routes_;
   std::vector<Middleware> middleware_;
+  std::unique_ptr<Route> fallback_;
 };
 
 }  // namespace veza::http

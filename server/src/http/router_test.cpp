@@ -36,6 +36,23 @@ TEST(RouterTest, LiteralBeatsParamBeatsRest) {
   EXPECT_EQ(c.Param("path"), "tracks/42/extra");
 }
 
+TEST(RouterTest, FallbackServesUnmatchedGetsWithoutCausing405) {
+  Router router;
+  router.Get("/api/v1/instance", Reply("instance"));
+  router.SetFallback("/{path...}", Reply("web"), {.io_thread = true});
+  Request page = Req("GET", "/@someone/track-1");
+  EXPECT_EQ(router.Handle(page).body, "web");
+  EXPECT_EQ(page.route, "/{path...}");
+  Request head = Req("HEAD", "/settings");
+  EXPECT_EQ(router.Handle(head).status, 200);
+  Request post = Req("POST", "/api/v1/nothing");
+  EXPECT_EQ(router.Handle(post).status, 404) << "an unknown API path is not found for every method";
+  Request wrong = Req("DELETE", "/api/v1/instance");
+  Response r = router.Handle(wrong);
+  EXPECT_EQ(r.status, 405) << "a known path keeps its 405";
+  EXPECT_EQ(r.headers.Get("Allow"), "GET, HEAD");
+}
+
 TEST(RouterTest, BacktracksFromLiteralToParam) {
   Router router;
   router.Get("/tracks/new", Reply("literal"));

@@ -198,6 +198,12 @@ class StaticFiles(unittest.TestCase):
         self.assertEqual(r.status, 200)
         self.assertIn(b"<title>Veza</title>", r.body)
 
+    def test_unknown_api_path_is_404_for_every_method(self):
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            r = self.server.request(method, "/api/v1/no-such-thing", body="{}" if method != "GET" else None)
+            self.assertEqual(r.status, 404, method)
+            self.assertEqual(r.json()["error"]["code"], "not_found")
+
     def test_missing_asset_is_404_not_index(self):
         self.assertEqual(self.server.get("/assets/missing-00000000.js").status, 404)
 
