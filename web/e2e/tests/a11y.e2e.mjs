@@ -5,6 +5,10 @@ import { formatViolations, gotoApp, runAxe, settle, useE2E } from '../support/in
 
 const e2e = useE2E();
 
+async function assertTheme(page, theme) {
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), theme, 'the page is in the theme under test');
+}
+
 const kPages = [
   { name: 'home', path: '/' },
   { name: 'sign-in', path: '/signin' },
@@ -20,7 +24,7 @@ for (const theme of ['dark', 'light']) {
         const page = await e2e.newPage({ theme });
         await gotoApp(page, path);
         await settle(page);
-        assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), theme);
+        await assertTheme(page, theme);
         const violations = await runAxe(page, { minImpact: 'serious' });
         assert.equal(violations.length, 0, `\n${formatViolations(violations)}`);
       });
@@ -29,6 +33,7 @@ for (const theme of ['dark', 'light']) {
     test('sign-in with a server error shown has no serious or critical violations', async () => {
       const page = await e2e.newPage({ theme });
       await gotoApp(page, '/signin');
+      await assertTheme(page, theme);
       await page.getByLabel('Email or username').fill('nobody');
       await page.getByLabel('Password').fill('wrong-password');
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -41,6 +46,7 @@ for (const theme of ['dark', 'light']) {
       const page = await e2e.newPage({ theme });
       await gotoApp(page, '/');
       await settle(page);
+      await assertTheme(page, theme);
       await page.getByRole('button', { name: 'Language' }).click();
       await page.getByRole('menu').waitFor();
       const violations = await runAxe(page, { minImpact: 'serious' });

@@ -107,7 +107,8 @@ describe('404', () => {
       await assertShell(page);
       await page.locator('main').getByRole('link', { name: 'Back to home' }).click();
       await page.waitForURL((url) => url.pathname === '/');
-      assert.equal(await page.locator('main h1').textContent(), 'Latest tracks');
+      // The home page's chunk may still be loading when the URL changes.
+      await page.locator('main h1', { hasText: 'Latest tracks' }).waitFor();
       assert.deepEqual(problems, []);
     });
   }
