@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { kDistDir, kOutputDir, kWebDir } from './support/paths.mjs';
+import { kDistDir, kOutputDir, kWebDir, makeTempDir } from './support/paths.mjs';
 import { startServer, vezaBin } from './support/server.mjs';
 import { kChromium } from './support/browser.mjs';
 
@@ -57,14 +57,24 @@ async function main() {
   fs.rmSync(kOutputDir, { recursive: true, force: true });
   fs.mkdirSync(kOutputDir, { recursive: true });
 
-  const server = await startServer({ bin });
+  const logPath = path.join(kOutputDir, 'server.log');
+  const server = await startServer({ bin, logPath });
   console.log(`# e2e: veza pid ${server.pid} at ${server.url} (data ${server.dataDir})`);
 
   let child = null;
   let outcome = 'ok';
-  const stopChild = (signal) => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
+  // The tests run in their own process group (node --test, its per-file processes, Chromium), so
+  // a timeout or Ctrl-C stops all of them, by that group's id.
+  const signalGroup = (signal) => {
+    if (!child) return false;
+    try {
+      process.kill(-child.pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
   };
+  const stopChild = (signal) => void signalGroup(signal);
   const onSignal = (signal) => {
     outcome = `interrupted by ${signal}`;
     stopChild('SIGTERM');
@@ -74,11 +84,15 @@ async function main() {
 
   let testsCode = 1;
   let stopping = false;
+  // Test processes make their temporary files (browser profiles, generated audio) in here, so a
+  // run that is killed half-way still leaves nothing behind.
+  const runDir = makeTempDir('veza-e2e-run-');
   try {
     child = spawn(process.execPath, testArgs(process.argv.slice(2)), {
       cwd: kWebDir,
       stdio: 'inherit',
-      env: { ...process.env, VEZA_E2E_URL: server.url },
+      detached: true,
+      env: { ...process.env, VEZA_E2E_URL: server.url, TMPDIR: runDir },
     });
     const timer = setTimeout(() => {
       outcome = `timed out after ${kTotalTimeoutMs / 1000} s`;
@@ -93,10 +107,12 @@ async function main() {
     testsCode = await new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
     clearTimeout(timer);
   } finally {
+    // Grandchildren may outlive node --test when it was stopped; give them 5 s, then SIGKILL.
+    for (let i = 0; i < 50 && signalGroup(0); i += 1) await new Promise((r) => setTimeout(r, 100));
+    signalGroup('SIGKILL');
     stopping = true;
     const status = await server.stop();
-    fs.copyFileSync(server.logPath, path.join(kOutputDir, 'server.log'));
-    fs.rmSync(server.logPath, { force: true });
+    fs.rmSync(runDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     // A server that crashes or leaks (ASan aborts) on SIGTERM is a failure too.
     if (outcome === 'ok' && status && (status.code !== 0 || status.killed)) {
       outcome = `veza did not stop cleanly after SIGTERM: ${JSON.stringify(status)}`;
@@ -104,9 +120,9 @@ async function main() {
   }
 
   if (outcome !== 'ok' || testsCode !== 0) {
-    const log = fs.readFileSync(path.join(kOutputDir, 'server.log'), 'utf8').trimEnd().split('\n');
+    const log = fs.readFileSync(logPath, 'utf8').trimEnd().split('\n');
     console.error(`e2e: ${outcome === 'ok' ? `tests failed (exit ${testsCode})` : outcome}`);
-    console.error(`--- last lines of ${path.join(kOutputDir, 'server.log')} ---\n${log.slice(-30).join('\n')}`);
+    console.error(`--- last lines of ${logPath} ---\n${log.slice(-30).join('\n')}`);
     process.exit(testsCode !== 0 ? testsCode : 1);
   }
   console.log(`# e2e: screenshots and server log in ${kOutputDir}`);

@@ -44,6 +44,9 @@ export async function launchBrowser({ baseURL } = {}) {
   }
   const browser = persistent.browser();
   const contexts = new Set();
+  // Playwright closes Chromium itself when the process is told to stop; the profile goes then.
+  const removeProfile = () => fs.rmSync(userDataDir, { recursive: true, force: true });
+  process.on('exit', removeProfile);
 
   /**
    * A page in a new context. `device` is 'desktop' or 'phone'; `theme` ('dark' | 'light') and
@@ -85,7 +88,8 @@ export async function launchBrowser({ baseURL } = {}) {
     try {
       await persistent.close();
     } finally {
-      fs.rmSync(userDataDir, { recursive: true, force: true });
+      process.off('exit', removeProfile);
+      removeProfile();
     }
   }
 

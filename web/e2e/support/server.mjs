@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { kDistDir, makeTempDir } from './paths.mjs';
+import { ensureOutputDir, kDistDir, makeTempDir } from './paths.mjs';
 
 const kStartTimeoutMs = 20_000;
 const kStopTimeoutMs = 10_000;
@@ -19,20 +19,23 @@ function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+let serverCount = 0;
+
 /**
  * Starts `veza serve` on a free loopback port with a temporary data directory and the built web
- * client. Resolves once /health answers 200. `settings` become `--set key=value` flags.
+ * client. Resolves once /health answers 200. `settings` become `--set key=value` flags. The JSON
+ * log goes to `logPath` (default test-output/e2e/server-<pid>-<n>.log) and stays for reading.
  *
  * Returns { url, pid, dataDir, logPath, log(), exited, stop() }; stop() sends SIGTERM to the
  * PID (SIGKILL after 10 s), removes the data directory and resolves to the exit status.
  */
-export async function startServer({ bin = vezaBin(), webRoot = kDistDir, settings = {}, env = {} } = {}) {
+export async function startServer({ bin = vezaBin(), webRoot = kDistDir, settings = {}, env = {}, logPath } = {}) {
   if (!fs.existsSync(path.join(webRoot, 'index.html'))) {
     throw new Error(`${webRoot}/index.html is missing: run \`npm run build\` in web/ first`);
   }
   const dataDir = makeTempDir('veza-e2e-data-');
-  // The log sits beside the data dir, not in it, so it survives for the caller to copy.
-  const logPath = `${dataDir}.log`;
+  serverCount += 1;
+  logPath ??= path.join(ensureOutputDir(), `server-${process.pid}-${serverCount}.log`);
   const logFd = fs.openSync(logPath, 'w');
   const args = ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--web-root', webRoot, '--log-format', 'json'];
   for (const [key, value] of Object.entries({ 'rate_limit.enabled': 'false', ...settings })) {
