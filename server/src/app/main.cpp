@@ -8,6 +8,7 @@
 #include "app/app.h"
 #include "app/config.h"
 #include "core/log.h"
+#include "tracks/media_task.h"
 
 namespace {
 
@@ -18,6 +19,7 @@ Usage:
   veza migrate [--status] [options] apply pending database migrations (or show their state)
   veza config check [options]      print the effective configuration and every problem found
   veza version
+  veza media-task process IN OUT   (internal) process one upload; run by the server in a sandboxed child
 
 Options (each also settable in the config file and as VEZA_* environment variables):
   --config FILE        TOML configuration file (VEZA_CONFIG)
@@ -53,6 +55,8 @@ int Run(const std::vector<std::string>& argv) {
   }
 
   std::vector<std::string> rest(argv.begin() + 1, argv.end());
+  // The sandboxed child of a processing job: no configuration, no database, just the media pipeline.
+  if (command == "media-task") return veza::tracks::MediaTaskMain(rest);
   if (command == "config") {
     if (rest.empty() || rest[0] != "check") {
       std::fputs("usage: veza config check [options]\n", stderr);

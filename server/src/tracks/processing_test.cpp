@@ -197,6 +197,32 @@ TEST_P(ProcessingTest, DeletedTrackLeavesNothing) {
   EXPECT_TRUE(Keys(id).empty());
 }
 
+TEST_P(ProcessingTest, ProgressIsStoredAsItAdvances) {
+  fs::path flac = FfmpegGenerate(tmp_ / "in.flac", "sine=frequency=440:duration=20", "-c:a flac");
+  auto created = fx_->service->CreateFromUpload({1}, {flac.string(), "in.flac"}, {});
+  ASSERT_TRUE(created.ok());
+  const int64_t id = created->id;
+  std::vector<std::pair<std::string, int>> seen;
+  TrackProcessor watched(db(), *fx_->objects, *fx_->service, fx_->clock,
+                         ProcessingOptions{.command = {VEZA_MEDIA_TASK}, .work_dir = (tmp_ / "work").string()},
+                         [&](const std::vector<std::string>& argv, const ChildLimits& l, const StderrLineFn& f) {
+                           return RunChild(argv, l, [&](std::string_view line) {
+                             f(line);
+                             Track t = Reload(id);
+                             seen.emplace_back(t.progress_stage, t.progress_percent);
+                           });
+                         });
+  ASSERT_EQ(watched.ProcessTrack(JobFor(id)).kind, jobs::JobOutcome::Kind::kDone);
+  bool saw_processing = false;
+  int last = 0;
+  for (const auto& [stage, pct] : seen) {
+    saw_processing |= stage == "processing" && pct > 5 && pct < 90;
+    EXPECT_GE(pct, last) << stage;  // the bar only moves forward
+    last = pct;
+  }
+  EXPECT_TRUE(saw_processing) << seen.size() << " progress lines";
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ProcessingTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),
                          db::testing::EngineParamName);
 
