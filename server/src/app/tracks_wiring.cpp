@@ -11,12 +11,14 @@ TracksComponents RegisterTracks(http::Router& router, const Config& config, cons
                                 const Clock& clock, IdGenerator& ids, tracks::UsernameLookup lookup,
                                 std::unique_ptr<tracks::StreamSigner> signer) {
   TracksComponents c;
-  c.signer = signer ? std::move(signer)
-                    : std::make_unique<tracks::HmacStreamSigner>(
-                          config.stream_token_secret.empty() ? kDevStreamSecret : config.stream_token_secret, clock);
+  c.signer =
+      signer ? std::move(signer)
+             : std::make_unique<tracks::HmacStreamSigner>(
+                   config.stream_token_secret.empty() ? kDevStreamSecret : config.stream_token_secret, clock);
   c.service = std::make_unique<tracks::TrackService>(
       database, objects, queue, *c.signer, clock, ids,
-      tracks::TrackServiceOptions{.quota_bytes = settings.quota_bytes, .stream_ttl_ms = settings.stream_ttl_ms});
+      tracks::TrackServiceOptions{.quota_bytes = settings.quota_bytes,
+                                  .stream_ttl_ms = settings.stream_ttl_ms});
 
   const std::string work_dir = config.data_dir + "/tmp/media";
   std::error_code ec;
@@ -32,8 +34,9 @@ TracksComponents RegisterTracks(http::Router& router, const Config& config, cons
                                            .wall_ms = settings.task_wall_ms},
                                 .ladder_kbps = settings.ladder_kbps});
 
-  tracks::RegisterTrackRoutes(router, *c.service, std::move(lookup),
-                              {.max_upload_bytes = settings.max_upload_bytes, .part_dir = config.data_dir + "/tmp"});
+  tracks::RegisterTrackRoutes(
+      router, *c.service, std::move(lookup),
+      {.max_upload_bytes = settings.max_upload_bytes, .part_dir = config.data_dir + "/tmp"});
   return c;
 }
 

@@ -39,7 +39,8 @@ struct TracksComponents {
 };
 
 /// Builds the tracks domain and registers its routes. Register the job handler with the runner:
-///   runner.Register(tracks::kProcessJobKind, [p = c.processor.get()](const jobs::Job& j) { return p->ProcessTrack(j); });
+///   runner.Register(tracks::kProcessJobKind, [p = c.processor.get()](const jobs::Job& j) { return
+///   p->ProcessTrack(j); });
 /// `signer` may be identity's stream-token signer; nullptr uses an HMAC signer over stream_token_secret.
 TracksComponents RegisterTracks(http::Router& router, const Config& config, const TracksSettings& settings,
                                 db::Database& database, storage::ObjectStore& objects, jobs::Queue& queue,

@@ -125,7 +125,8 @@ Result<ChildOutcome> RunChild(const std::vector<std::string>& args, const ChildL
         continue;
       }
       outcome.stderr_tail.append(data);
-      if (outcome.stderr_tail.size() > 2 * kStderrTail) outcome.stderr_tail.erase(0, outcome.stderr_tail.size() - kStderrTail);
+      if (outcome.stderr_tail.size() > 2 * kStderrTail)
+        outcome.stderr_tail.erase(0, outcome.stderr_tail.size() - kStderrTail);
       for (char c : data) {
         if (c != '\n') {
           if (err_line.size() < 4096) err_line.push_back(c);
@@ -149,7 +150,8 @@ Result<ChildOutcome> RunChild(const std::vector<std::string>& args, const ChildL
   } else if (WIFSIGNALED(status)) {
     outcome.term_signal = WTERMSIG(status);
   }
-  if (outcome.stderr_tail.size() > kStderrTail) outcome.stderr_tail.erase(0, outcome.stderr_tail.size() - kStderrTail);
+  if (outcome.stderr_tail.size() > kStderrTail)
+    outcome.stderr_tail.erase(0, outcome.stderr_tail.size() - kStderrTail);
   return outcome;
 }
 

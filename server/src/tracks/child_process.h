@@ -21,12 +21,12 @@ struct ChildLimits {
 };
 
 struct ChildOutcome {
-  bool exited = false;       // exit_code is valid; otherwise killed by term_signal
+  bool exited = false;  // exit_code is valid; otherwise killed by term_signal
   int exit_code = -1;
   int term_signal = 0;
   bool wall_timeout = false;
-  std::string stdout_data;   // capped at 4 MiB
-  std::string stderr_tail;   // the last few KiB, for job errors
+  std::string stdout_data;  // capped at 4 MiB
+  std::string stderr_tail;  // the last few KiB, for job errors
   int64_t wall_ms = 0;
 
   bool Succeeded() const { return exited && exit_code == 0 && !wall_timeout; }
@@ -36,8 +36,8 @@ struct ChildOutcome {
 
 using StderrLineFn = std::function<void(std::string_view line)>;
 /// The signature processing depends on, so tests and the jobs sandbox can stand in.
-using ChildRunner =
-    std::function<Result<ChildOutcome>(const std::vector<std::string>& argv, const ChildLimits&, const StderrLineFn&)>;
+using ChildRunner = std::function<Result<ChildOutcome>(const std::vector<std::string>& argv,
+                                                       const ChildLimits&, const StderrLineFn&)>;
 
 /// fork/exec of argv[0] (an absolute or relative path, not searched in PATH) in a new process group,
 /// stdin /dev/null, only fds 0-2 open. An error only when the child cannot be started.

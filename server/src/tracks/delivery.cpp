@@ -134,8 +134,8 @@ http::Response FileResponse(const http::Request& req, const std::string& path, s
         }
         uint64_t end = std::min(*last, size - 1);
         resp.status = 206;
-        resp.headers.Set("Content-Range", "bytes " + std::to_string(*start) + "-" + std::to_string(end) + "/" +
-                                              std::to_string(size));
+        resp.headers.Set("Content-Range", "bytes " + std::to_string(*start) + "-" + std::to_string(end) +
+                                              "/" + std::to_string(size));
         resp.file = http::FileBody{path, *start, end - *start + 1};
         return resp;
       }

@@ -26,7 +26,8 @@ std::string Str(const bj::object& o, std::string_view key) {
 }
 
 int PrintError(const Error& e) {
-  bj::object err{{"code", DefaultSlug(e.code)}, {"slug", e.slug}, {"message", e.message}, {"detail", e.detail}};
+  bj::object err{
+      {"code", DefaultSlug(e.code)}, {"slug", e.slug}, {"message", e.message}, {"detail", e.detail}};
   std::cout << json::Serialize(bj::object{{"error", std::move(err)}}) << "\n" << std::flush;
   return 1;
 }
@@ -59,7 +60,8 @@ int Process(const std::vector<std::string>& args) {
                                {"replay_gain_db", r->loudness->replay_gain_db}};
   }
   if (r->tempo) o["tempo"] = bj::object{{"bpm", r->tempo->bpm}, {"confidence", r->tempo->confidence}};
-  if (r->key) o["key"] = bj::object{{"name", media::KeyName(r->key->key)}, {"confidence", r->key->confidence}};
+  if (r->key)
+    o["key"] = bj::object{{"name", media::KeyName(r->key->key)}, {"confidence", r->key->confidence}};
   if (r->cover) o["cover"] = bj::object{{"path", r->cover->path}, {"mime_type", r->cover->mime_type}};
   std::cout << json::Serialize(o) << "\n" << std::flush;
   return 0;
@@ -83,7 +85,8 @@ int MediaTaskMain(const std::vector<std::string>& args) {
 
 Result<MediaTaskOutput> ParseMediaTaskOutput(std::string_view stdout_text) {
   // The document is the last non-empty line; anything a library printed before it is ignored.
-  while (!stdout_text.empty() && (stdout_text.back() == '\n' || stdout_text.back() == '\r')) stdout_text.remove_suffix(1);
+  while (!stdout_text.empty() && (stdout_text.back() == '\n' || stdout_text.back() == '\r'))
+    stdout_text.remove_suffix(1);
   size_t nl = stdout_text.rfind('\n');
   std::string_view line = nl == std::string_view::npos ? stdout_text : stdout_text.substr(nl + 1);
   auto parsed = json::ParseObject(line);

@@ -24,7 +24,7 @@ int MediaTaskMain(const std::vector<std::string>& args);
 struct MediaTaskOutput {
   bool ok = false;
   // On failure: the error as the child classified it.
-  std::string error_code;     // "validation", "unsupported_media_type", "internal"…
+  std::string error_code;  // "validation", "unsupported_media_type", "internal"…
   std::string error_message;
   // On success (paths are inside the output directory).
   int64_t duration_ms = 0;
@@ -33,9 +33,9 @@ struct MediaTaskOutput {
   std::optional<double> replay_gain_db;
   std::optional<double> bpm;
   std::optional<double> bpm_confidence;
-  std::string key;            // canonical name, "" when none
+  std::string key;  // canonical name, "" when none
   std::optional<double> key_confidence;
-  std::string cover_path;     // "" when none
+  std::string cover_path;  // "" when none
   std::string cover_mime_type;
 };
 

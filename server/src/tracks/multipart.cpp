@@ -13,7 +13,9 @@ namespace veza::tracks {
 
 namespace {
 
-Error Malformed(std::string message) { return BadRequest(std::move(message), "invalid_multipart"); }
+Error Malformed(std::string message) {
+  return BadRequest(std::move(message), "invalid_multipart");
+}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -50,7 +52,8 @@ std::map<std::string, std::string> Params(std::string_view value, std::string* m
       i = value.find(';', j);
     } else {
       size_t end = value.find(';', j);
-      v = std::string(Trim(value.substr(j, end == std::string_view::npos ? std::string_view::npos : end - j)));
+      v = std::string(
+          Trim(value.substr(j, end == std::string_view::npos ? std::string_view::npos : end - j)));
       i = end;
     }
     out[name] = std::move(v);
@@ -115,9 +118,11 @@ Result<std::string> MultipartBoundary(std::string_view content_type) {
   return it->second;
 }
 
-MultipartParser::MultipartParser(std::string boundary, std::string out_dir, std::vector<std::string> file_fields,
-                                 MultipartLimits limits)
-    : delimiter_("\r\n--" + boundary), out_dir_(std::move(out_dir)), file_fields_(std::move(file_fields)),
+MultipartParser::MultipartParser(std::string boundary, std::string out_dir,
+                                 std::vector<std::string> file_fields, MultipartLimits limits)
+    : delimiter_("\r\n--" + boundary),
+      out_dir_(std::move(out_dir)),
+      file_fields_(std::move(file_fields)),
       limits_(limits) {}
 
 MultipartParser::~MultipartParser() {
@@ -182,7 +187,8 @@ Status MultipartParser::Step(bool& progressed) {
       } else {
         size_t end = data.find("\r\n\r\n");
         if (end == std::string_view::npos) {
-          if (data.size() > limits_.max_part_header_bytes) return Malformed("A multipart part header is too large.");
+          if (data.size() > limits_.max_part_header_bytes)
+            return Malformed("A multipart part header is too large.");
           return Ok();
         }
         headers = data.substr(0, end);
@@ -263,12 +269,14 @@ Status MultipartParser::StartPart(std::string_view headers) {
 Status MultipartParser::EmitBody(std::string_view bytes) {
   if (bytes.empty()) return Ok();
   if (part_is_file_) {
-    if (!WriteAll(fd_, bytes)) return Internal(std::string("cannot write multipart part: ") + std::strerror(errno));
+    if (!WriteAll(fd_, bytes))
+      return Internal(std::string("cannot write multipart part: ") + std::strerror(errno));
     form_.files.back().size += bytes.size();
     return Ok();
   }
   if (field_value_.size() + bytes.size() > limits_.max_field_bytes) {
-    Error e = MakeError(ErrorCode::kPayloadTooLarge, "A form field is larger than 64 KiB.", "field_too_large");
+    Error e =
+        MakeError(ErrorCode::kPayloadTooLarge, "A form field is larger than 64 KiB.", "field_too_large");
     e.fields = {{part_name_, "At most 64 KiB."}};
     return e;
   }
@@ -312,7 +320,8 @@ Result<MultipartForm> ParseMultipartFile(const std::string& body_path, std::stri
     status = parser.Feed(std::string_view(chunk.data(), static_cast<size_t>(n)));
   }
   ::close(fd);
-  Result<MultipartForm> form = status.ok() ? parser.Finish() : Result<MultipartForm>(std::move(status).error());
+  Result<MultipartForm> form =
+      status.ok() ? parser.Finish() : Result<MultipartForm>(std::move(status).error());
   if (!form.ok()) RemoveFiles(parser.partial());
   return form;
 }

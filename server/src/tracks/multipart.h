@@ -62,13 +62,13 @@ class MultipartParser {
   Status EmitBody(std::string_view bytes);
   Status EndPart();
 
-  std::string delimiter_;   // "\r\n--" + boundary
+  std::string delimiter_;  // "\r\n--" + boundary
   std::string out_dir_;
   std::vector<std::string> file_fields_;
   MultipartLimits limits_;
   State state_ = State::kPreamble;
   std::string buf_;
-  size_t pos_ = 0;          // consumed prefix of buf_
+  size_t pos_ = 0;  // consumed prefix of buf_
   MultipartForm form_;
   std::string part_name_;
   bool part_is_file_ = false;

@@ -69,7 +69,8 @@ TEST(Multipart, HugeFilePartStreamsToDisk) {
   const uint64_t file_size = 64ull * 1024 * 1024 + 13;
   {
     std::ofstream out(body_path, std::ios::binary);
-    out << "--" << boundary << "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.wav\"\r\n\r\n";
+    out << "--" << boundary
+        << "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.wav\"\r\n\r\n";
     std::string block(1 << 20, '\0');
     for (size_t i = 0; i < block.size(); ++i) block[i] = static_cast<char>((i * 131) & 0xff);
     uint64_t left = file_size;
@@ -99,14 +100,16 @@ Result<MultipartForm> ParseString(const TempDir& dir, const std::string& boundar
 
 size_t PartFiles(const TempDir& dir) {
   size_t n = 0;
-  for (const auto& e : fs::directory_iterator(dir.path())) n += e.path().filename().string().starts_with("veza-part");
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    n += e.path().filename().string().starts_with("veza-part");
   return n;
 }
 
 TEST(Multipart, MalformedBodiesAreRefusedAndLeaveNoFiles) {
   TempDir dir;
   // Ends inside the file part.
-  auto truncated = ParseString(dir, "b", "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\"\r\n\r\nabc");
+  auto truncated = ParseString(
+      dir, "b", "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\"\r\n\r\nabc");
   ASSERT_FALSE(truncated.ok());
   EXPECT_EQ(truncated.error().code, ErrorCode::kBadRequest);
   EXPECT_EQ(truncated.error().slug, "invalid_multipart");
@@ -120,30 +123,32 @@ TEST(Multipart, MalformedBodiesAreRefusedAndLeaveNoFiles) {
   // Header line without a colon.
   EXPECT_FALSE(ParseString(dir, "b", "--b\r\nnonsense\r\n\r\nx\r\n--b--").ok());
   // Two files when one is allowed.
-  std::string two = "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n1\r\n"
-                    "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n2\r\n--b--";
+  std::string two =
+      "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n1\r\n"
+      "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n2\r\n--b--";
   EXPECT_FALSE(ParseString(dir, "b", two).ok());
   EXPECT_EQ(PartFiles(dir), 0u);
 }
 
 TEST(Multipart, OversizedTextFieldIs413) {
   TempDir dir;
-  std::string body = "--b\r\nContent-Disposition: form-data; name=\"lyrics\"\r\n\r\n" + std::string(70 * 1024, 'a') +
-                     "\r\n--b--";
+  std::string body = "--b\r\nContent-Disposition: form-data; name=\"lyrics\"\r\n\r\n" +
+                     std::string(70 * 1024, 'a') + "\r\n--b--";
   auto form = ParseString(dir, "b", body);
   ASSERT_FALSE(form.ok());
   EXPECT_EQ(form.error().code, ErrorCode::kPayloadTooLarge);
   EXPECT_EQ(form.error().fields.count("lyrics"), 1u);
-  std::string fits = "--b\r\nContent-Disposition: form-data; name=\"lyrics\"\r\n\r\n" + std::string(64 * 1024, 'a') +
-                     "\r\n--b--";
+  std::string fits = "--b\r\nContent-Disposition: form-data; name=\"lyrics\"\r\n\r\n" +
+                     std::string(64 * 1024, 'a') + "\r\n--b--";
   EXPECT_TRUE(ParseString(dir, "b", fits).ok());
 }
 
 TEST(Multipart, Rfc5987FileNameAndEmptyParts) {
   TempDir dir;
-  std::string body = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"fallback.mp3\"; "
-                     "filename*=UTF-8''%C3%A9t%C3%A9.mp3\r\n\r\n\r\n--b\r\nContent-Disposition: form-data; "
-                     "name=\"description\"\r\n\r\n\r\n--b--";
+  std::string body =
+      "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"fallback.mp3\"; "
+      "filename*=UTF-8''%C3%A9t%C3%A9.mp3\r\n\r\n\r\n--b\r\nContent-Disposition: form-data; "
+      "name=\"description\"\r\n\r\n\r\n--b--";
   auto form = ParseString(dir, "b", body);
   ASSERT_TRUE(form.ok()) << form.error().message;
   EXPECT_EQ(form->files[0].file_name, "\xC3\xA9t\xC3\xA9.mp3");

@@ -55,7 +55,11 @@ std::string KeyFor(int64_t id, const std::string& rel) {
 
 TrackProcessor::TrackProcessor(db::Database& db, storage::ObjectStore& objects, TrackService& service,
                                const Clock& clock, ProcessingOptions options, ChildRunner runner)
-    : db_(db), objects_(objects), service_(service), clock_(clock), options_(std::move(options)),
+    : db_(db),
+      objects_(objects),
+      service_(service),
+      clock_(clock),
+      options_(std::move(options)),
       runner_(std::move(runner)) {}
 
 void TrackProcessor::Progress(int64_t id, const std::string& stage, int percent) {
@@ -106,8 +110,9 @@ jobs::JobOutcome TrackProcessor::ProcessTrack(const jobs::Job& job) {
   if (track.status == "ready") return jobs::JobOutcome::Done();
 
   std::error_code ec;
-  ScratchDir scratch{fs::path(options_.work_dir) / ("track-" + std::to_string(id) + "-" +
-                                                    std::to_string(::getpid()) + "-" + std::to_string(job.attempt))};
+  ScratchDir scratch{
+      fs::path(options_.work_dir) /
+      ("track-" + std::to_string(id) + "-" + std::to_string(::getpid()) + "-" + std::to_string(job.attempt))};
   fs::remove_all(scratch.path, ec);
   fs::create_directories(scratch.path, ec);
   if (ec) return jobs::JobOutcome::Retry("cannot create the work directory: " + ec.message());
@@ -156,7 +161,8 @@ jobs::JobOutcome TrackProcessor::ProcessTrack(const jobs::Job& job) {
   auto output = ParseMediaTaskOutput(child->stdout_data);
   if (!child->Succeeded()) {
     if (output.ok() && !output->ok) {
-      const bool bad_input = output->error_code == "validation" || output->error_code == "unsupported_media_type" ||
+      const bool bad_input = output->error_code == "validation" ||
+                             output->error_code == "unsupported_media_type" ||
                              output->error_code == "bad_request";
       if (bad_input) return Fail(id, output->error_message, "media task: " + output->error_message);
       return RetryOrFail(job, id, "media task: " + output->error_code + ": " + output->error_message);
@@ -174,8 +180,8 @@ jobs::JobOutcome TrackProcessor::ProcessTrack(const jobs::Job& job) {
 
   // Upload every output file; the same keys on every run, so a rerun after a crash overwrites.
   std::vector<fs::path> files;
-  for (auto it = fs::recursive_directory_iterator(out_dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(out_dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->is_regular_file()) files.push_back(it->path());
   }
   if (ec) return RetryOrFail(job, id, "listing the pipeline output: " + ec.message());
@@ -209,8 +215,8 @@ jobs::JobOutcome TrackProcessor::ProcessTrack(const jobs::Job& job) {
     (void)service_.DeleteObjects(id);
     return jobs::JobOutcome::Done();
   }
-  log::Info("track processed", {{"track_id", id}, {"files", static_cast<int64_t>(files.size())},
-                                {"child_ms", child->wall_ms}});
+  log::Info("track processed",
+            {{"track_id", id}, {"files", static_cast<int64_t>(files.size())}, {"child_ms", child->wall_ms}});
   return jobs::JobOutcome::Done();
 }
 

@@ -21,7 +21,8 @@ struct ProcessingOptions {
   std::vector<std::string> command;
   /// Scratch space for the pipeline's output (and originals fetched from remote stores).
   std::string work_dir;
-  ChildLimits limits{.cpu_seconds = 1800, .memory_bytes = 2LL * 1024 * 1024 * 1024, .wall_ms = 45 * 60 * 1000};
+  ChildLimits limits{
+      .cpu_seconds = 1800, .memory_bytes = 2LL * 1024 * 1024 * 1024, .wall_ms = 45 * 60 * 1000};
   std::vector<int> ladder_kbps;  // empty: the pipeline's default
 };
 

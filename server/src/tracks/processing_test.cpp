@@ -31,7 +31,8 @@ TEST(MediaTaskProtocol, ProgressLines) {
 }
 
 TEST(MediaTaskProtocol, ErrorsAndGarbage) {
-  auto err = ParseMediaTaskOutput("noise\n{\"error\":{\"code\":\"validation\",\"message\":\"Truncated.\"}}\n");
+  auto err =
+      ParseMediaTaskOutput("noise\n{\"error\":{\"code\":\"validation\",\"message\":\"Truncated.\"}}\n");
   ASSERT_TRUE(err.ok());
   EXPECT_FALSE(err->ok);
   EXPECT_EQ(err->error_code, "validation");
@@ -69,14 +70,18 @@ class ProcessingTest : public db::testing::EngineTest {
     fs::create_directories(tmp_ / "work");
     processor_ = std::make_unique<TrackProcessor>(
         db(), *fx_->objects, *fx_->service, fx_->clock,
-        ProcessingOptions{.command = {VEZA_MEDIA_TASK}, .work_dir = (tmp_ / "work").string(),
+        ProcessingOptions{.command = {VEZA_MEDIA_TASK},
+                          .work_dir = (tmp_ / "work").string(),
                           .limits = {.cpu_seconds = 120, .memory_bytes = 2LL << 30, .wall_ms = 120'000},
                           .ladder_kbps = {}});
   }
 
   jobs::Job JobFor(int64_t id, int attempt = 1) {
-    return {.id = 1, .kind = kProcessJobKind, .payload = "{\"track_id\":\"" + std::to_string(id) + "\"}",
-            .attempt = attempt, .max_attempts = 3};
+    return {.id = 1,
+            .kind = kProcessJobKind,
+            .payload = "{\"track_id\":\"" + std::to_string(id) + "\"}",
+            .attempt = attempt,
+            .max_attempts = 3};
   }
 
   Track Reload(int64_t id) { return *fx_->service->Get(Viewer{0, true}, id); }
@@ -128,9 +133,10 @@ TEST_P(ProcessingTest, FlacBecomesReadyHlsThatFfmpegDecodes) {
   // Rerun as after a crash between upload and marking ready: same keys, completes again.
   auto keys = Keys(id);
   ASSERT_TRUE(db().InTransaction([&](db::Session& s) -> Status {
-    VEZA_TRY(s.Execute("UPDATE tracks SET status = 'processing' WHERE id = $1", {id}));
-    return Ok();
-  }).ok());
+                    VEZA_TRY(s.Execute("UPDATE tracks SET status = 'processing' WHERE id = $1", {id}));
+                    return Ok();
+                  })
+                  .ok());
   ASSERT_EQ(processor_->ProcessTrack(JobFor(id, 2)).kind, jobs::JobOutcome::Kind::kDone);
   EXPECT_EQ(Keys(id), keys);
   EXPECT_EQ(Reload(id).status, "ready");
@@ -187,12 +193,13 @@ TEST_P(ProcessingTest, DeletedTrackLeavesNothing) {
   ASSERT_TRUE(created.ok());
   const int64_t id = created->id;
   // A runner that deletes the track while the child works, as a user could.
-  TrackProcessor racing(db(), *fx_->objects, *fx_->service, fx_->clock,
-                        ProcessingOptions{.command = {VEZA_MEDIA_TASK}, .work_dir = (tmp_ / "work").string()},
-                        [&](const std::vector<std::string>& argv, const ChildLimits& l, const StderrLineFn& f) {
-                          EXPECT_TRUE(fx_->service->Delete({1}, id).ok());
-                          return RunChild(argv, l, f);
-                        });
+  TrackProcessor racing(
+      db(), *fx_->objects, *fx_->service, fx_->clock,
+      ProcessingOptions{.command = {VEZA_MEDIA_TASK}, .work_dir = (tmp_ / "work").string()},
+      [&](const std::vector<std::string>& argv, const ChildLimits& l, const StderrLineFn& f) {
+        EXPECT_TRUE(fx_->service->Delete({1}, id).ok());
+        return RunChild(argv, l, f);
+      });
   EXPECT_EQ(racing.ProcessTrack(JobFor(id)).kind, jobs::JobOutcome::Kind::kDone);
   EXPECT_TRUE(Keys(id).empty());
 }
@@ -203,15 +210,16 @@ TEST_P(ProcessingTest, ProgressIsStoredAsItAdvances) {
   ASSERT_TRUE(created.ok());
   const int64_t id = created->id;
   std::vector<std::pair<std::string, int>> seen;
-  TrackProcessor watched(db(), *fx_->objects, *fx_->service, fx_->clock,
-                         ProcessingOptions{.command = {VEZA_MEDIA_TASK}, .work_dir = (tmp_ / "work").string()},
-                         [&](const std::vector<std::string>& argv, const ChildLimits& l, const StderrLineFn& f) {
-                           return RunChild(argv, l, [&](std::string_view line) {
-                             f(line);
-                             Track t = Reload(id);
-                             seen.emplace_back(t.progress_stage, t.progress_percent);
-                           });
-                         });
+  TrackProcessor watched(
+      db(), *fx_->objects, *fx_->service, fx_->clock,
+      ProcessingOptions{.command = {VEZA_MEDIA_TASK}, .work_dir = (tmp_ / "work").string()},
+      [&](const std::vector<std::string>& argv, const ChildLimits& l, const StderrLineFn& f) {
+        return RunChild(argv, l, [&](std::string_view line) {
+          f(line);
+          Track t = Reload(id);
+          seen.emplace_back(t.progress_stage, t.progress_percent);
+        });
+      });
   ASSERT_EQ(watched.ProcessTrack(JobFor(id)).kind, jobs::JobOutcome::Kind::kDone);
   bool saw_processing = false;
   int last = 0;

@@ -11,7 +11,7 @@
 namespace veza::tracks {
 
 struct SignedToken {
-  std::string token;       // URL-safe
+  std::string token;  // URL-safe
   int64_t expires_at_ms = 0;
 };
 

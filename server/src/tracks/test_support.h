@@ -22,7 +22,8 @@ Status PrepareSchema(db::Database& db);
 class TableQueue final : public jobs::Queue {
  public:
   explicit TableQueue(db::Database& db) : db_(db) {}
-  Result<int64_t> Enqueue(std::string_view kind, std::string_view payload, jobs::EnqueueOptions options) override;
+  Result<int64_t> Enqueue(std::string_view kind, std::string_view payload,
+                          jobs::EnqueueOptions options) override;
   Result<int64_t> EnqueueIn(db::Session& session, std::string_view kind, std::string_view payload,
                             jobs::EnqueueOptions options) override;
   /// Payloads of committed jobs of `kind`, oldest first.

@@ -11,7 +11,7 @@ namespace veza::tracks {
 
 /// Facts about the uploaded file as probed (never from its name).
 struct OriginalFormat {
-  std::string format;     // wav aiff flac alac mp3 aac vorbis opus
+  std::string format;  // wav aiff flac alac mp3 aac vorbis opus
   std::string container;
   std::string codec;
   std::string mime_type;
@@ -34,19 +34,19 @@ struct Track {
   std::string genre;
   std::vector<std::string> tags;
   std::optional<double> bpm;
-  std::string musical_key;          // canonical ("A minor"), "" when unknown
+  std::string musical_key;  // canonical ("A minor"), "" when unknown
   std::string lyrics;
-  bool lyrics_synced = false;       // the lyrics are valid LRC with time tags
+  bool lyrics_synced = false;         // the lyrics are valid LRC with time tags
   std::string visibility = "public";  // public | unlisted | private
   bool downloadable = false;
   std::string licence = "all_rights_reserved";
-  std::string release_date;         // YYYY-MM-DD or ""
+  std::string release_date;  // YYYY-MM-DD or ""
   bool explicit_content = false;
-  std::string isrc;                 // 12 characters, upper case, no hyphens, or ""
+  std::string isrc;  // 12 characters, upper case, no hyphens, or ""
 
   std::string status = "processing";  // processing | ready | failed
   std::string status_message;
-  std::string progress_stage;       // queued probing processing finalizing uploading done
+  std::string progress_stage;  // queued probing processing finalizing uploading done
   int progress_percent = 0;
 
   int64_t duration_ms = 0;
@@ -59,7 +59,7 @@ struct Track {
   std::optional<double> replay_gain_db;
 
   OriginalFormat original;
-  std::string cover_key;            // object key of the cover art, "" when none
+  std::string cover_key;  // object key of the cover art, "" when none
   std::string cover_mime_type;
   int64_t play_count = 0;
 
@@ -97,19 +97,19 @@ struct TrackPage {
 };
 
 struct PageRequest {
-  int limit = 20;           // 1–100
-  std::string cursor;       // opaque, from a previous page
+  int limit = 20;      // 1–100
+  std::string cursor;  // opaque, from a previous page
 };
 
 /// A play event from a player.
 struct PlayEvent {
-  std::string kind;          // started | progress | completed
-  std::string session;       // the player's play-session id (client chosen, ≤ 100 chars)
-  int64_t listened_ms = 0;   // progress/completed: milliseconds listened so far
+  std::string kind;         // started | progress | completed
+  std::string session;      // the player's play-session id (client chosen, ≤ 100 chars)
+  int64_t listened_ms = 0;  // progress/completed: milliseconds listened so far
 };
 
 struct PlayResult {
-  bool counted = false;      // this event added a play
+  bool counted = false;  // this event added a play
   int64_t play_count = 0;
 };
 

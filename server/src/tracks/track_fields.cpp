@@ -35,8 +35,8 @@ bool IsTimeTag(std::string_view tag) {
 }
 
 bool IsIdTag(std::string_view tag) {
-  static constexpr std::array<std::string_view, 10> kIds = {"ar", "al", "ti", "au", "by", "length",
-                                                           "offset", "re", "ve", "#"};
+  static constexpr std::array<std::string_view, 10> kIds = {"ar",     "al",     "ti", "au", "by",
+                                                            "length", "offset", "re", "ve", "#"};
   size_t colon = tag.find(':');
   if (colon == std::string_view::npos) return false;
   std::string name(tag.substr(0, colon));
@@ -50,7 +50,9 @@ bool StartsWithTimeTag(std::string_view line) {
   return close != std::string_view::npos && IsTimeTag(line.substr(1, close - 1));
 }
 
-std::string ReplaceWith(Nullable<std::string> const& v) { return v && *v ? Trim(**v) : std::string(); }
+std::string ReplaceWith(Nullable<std::string> const& v) {
+  return v && *v ? Trim(**v) : std::string();
+}
 
 }  // namespace
 
@@ -58,11 +60,14 @@ size_t Utf8Length(std::string_view s) {
   return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
-bool IsVisibility(std::string_view v) { return v == "public" || v == "unlisted" || v == "private"; }
+bool IsVisibility(std::string_view v) {
+  return v == "public" || v == "unlisted" || v == "private";
+}
 
 bool IsLicence(std::string_view v) {
   static constexpr std::array<std::string_view, 8> kLicences = {
-      "all_rights_reserved", "cc_by", "cc_by_sa", "cc_by_nd", "cc_by_nc", "cc_by_nc_sa", "cc_by_nc_nd", "cc0"};
+      "all_rights_reserved", "cc_by",       "cc_by_sa", "cc_by_nd", "cc_by_nc",
+      "cc_by_nc_sa",         "cc_by_nc_nd", "cc0"};
   return std::find(kLicences.begin(), kLicences.end(), v) != kLicences.end();
 }
 
@@ -176,34 +181,45 @@ Status ApplyInput(const TrackInput& in, Track& t, bool creating) {
 
   if (in.title) {
     std::string title = Trim(*in.title);
-    if (title.empty()) problems["title"] = "A title is required.";
-    else if (Utf8Length(title) > kMaxTitle) problems["title"] = "At most 200 characters.";
-    else t.title = std::move(title);
+    if (title.empty())
+      problems["title"] = "A title is required.";
+    else if (Utf8Length(title) > kMaxTitle)
+      problems["title"] = "At most 200 characters.";
+    else
+      t.title = std::move(title);
   } else if (creating && Trim(t.title).empty()) {
     problems["title"] = "A title is required.";
   }
   if (in.description) {
     std::string v = ReplaceWith(in.description);
-    if (Utf8Length(v) > kMaxDescription) problems["description"] = "At most 5000 characters.";
-    else t.description = std::move(v);
+    if (Utf8Length(v) > kMaxDescription)
+      problems["description"] = "At most 5000 characters.";
+    else
+      t.description = std::move(v);
   }
   if (in.genre) {
     std::string v = ReplaceWith(in.genre);
-    if (Utf8Length(v) > kMaxGenre) problems["genre"] = "At most 100 characters.";
-    else t.genre = std::move(v);
+    if (Utf8Length(v) > kMaxGenre)
+      problems["genre"] = "At most 100 characters.";
+    else
+      t.genre = std::move(v);
   }
   if (in.tags) {
     auto tags = NormaliseTags(in.tags->value_or(std::vector<std::string>{}));
-    if (tags.ok()) t.tags = std::move(*tags);
-    else fail("tags", tags.error());
+    if (tags.ok())
+      t.tags = std::move(*tags);
+    else
+      fail("tags", tags.error());
   }
   if (in.bpm) {
     if (!*in.bpm) {
       t.bpm.reset();
     } else {
       auto bpm = media::ValidateBpm(**in.bpm, "bpm");
-      if (bpm.ok()) t.bpm = *bpm;
-      else fail("bpm", bpm.error());
+      if (bpm.ok())
+        t.bpm = *bpm;
+      else
+        fail("bpm", bpm.error());
     }
   }
   if (in.musical_key) {
@@ -212,8 +228,10 @@ Status ApplyInput(const TrackInput& in, Track& t, bool creating) {
       t.musical_key.clear();
     } else {
       auto key = media::ParseKey(v, "musical_key");
-      if (key.ok()) t.musical_key = media::KeyName(*key);
-      else fail("musical_key", key.error());
+      if (key.ok())
+        t.musical_key = media::KeyName(*key);
+      else
+        fail("musical_key", key.error());
     }
   }
   if (in.lyrics) {
@@ -231,18 +249,25 @@ Status ApplyInput(const TrackInput& in, Track& t, bool creating) {
     }
   }
   if (in.visibility) {
-    if (IsVisibility(*in.visibility)) t.visibility = *in.visibility;
-    else problems["visibility"] = "One of public, unlisted, private.";
+    if (IsVisibility(*in.visibility))
+      t.visibility = *in.visibility;
+    else
+      problems["visibility"] = "One of public, unlisted, private.";
   }
   if (in.downloadable) t.downloadable = *in.downloadable;
   if (in.licence) {
-    if (IsLicence(*in.licence)) t.licence = *in.licence;
-    else problems["licence"] = "One of all_rights_reserved, cc_by, cc_by_sa, cc_by_nd, cc_by_nc, cc_by_nc_sa, cc_by_nc_nd, cc0.";
+    if (IsLicence(*in.licence))
+      t.licence = *in.licence;
+    else
+      problems["licence"] =
+          "One of all_rights_reserved, cc_by, cc_by_sa, cc_by_nd, cc_by_nc, cc_by_nc_sa, cc_by_nc_nd, cc0.";
   }
   if (in.release_date) {
     std::string v = ReplaceWith(in.release_date);
-    if (v.empty() || IsValidDate(v)) t.release_date = std::move(v);
-    else problems["release_date"] = "A date as YYYY-MM-DD.";
+    if (v.empty() || IsValidDate(v))
+      t.release_date = std::move(v);
+    else
+      problems["release_date"] = "A date as YYYY-MM-DD.";
   }
   if (in.explicit_content) t.explicit_content = *in.explicit_content;
   if (in.isrc) {
@@ -251,8 +276,10 @@ Status ApplyInput(const TrackInput& in, Track& t, bool creating) {
       t.isrc.clear();
     } else {
       auto isrc = NormaliseIsrc(v);
-      if (isrc.ok()) t.isrc = *isrc;
-      else fail("isrc", isrc.error());
+      if (isrc.ok())
+        t.isrc = *isrc;
+      else
+        fail("isrc", isrc.error());
     }
   }
   if (!problems.empty()) return Validation(std::move(problems));

@@ -24,9 +24,9 @@ TEST(TrackFields, MoreThanTwentyTagsAreRefused) {
 TEST(TrackFields, IsrcIsNormalisedAndChecked) {
   EXPECT_EQ(*NormaliseIsrc("us-rc1-76-07839"), "USRC17607839");
   EXPECT_EQ(*NormaliseIsrc("GBAYE0601498"), "GBAYE0601498");
-  EXPECT_FALSE(NormaliseIsrc("USRC1760783").ok());    // 11 characters
-  EXPECT_FALSE(NormaliseIsrc("1SRC17607839").ok());   // country must be letters
-  EXPECT_FALSE(NormaliseIsrc("USRC1A607839").ok());   // year must be digits
+  EXPECT_FALSE(NormaliseIsrc("USRC1760783").ok());   // 11 characters
+  EXPECT_FALSE(NormaliseIsrc("1SRC17607839").ok());  // country must be letters
+  EXPECT_FALSE(NormaliseIsrc("USRC1A607839").ok());  // year must be digits
 }
 
 TEST(TrackFields, PlainLyricsAreNotSynced) {
@@ -36,7 +36,8 @@ TEST(TrackFields, PlainLyricsAreNotSynced) {
 }
 
 TEST(TrackFields, LrcLyricsAreValidated) {
-  auto ok = ValidateLyrics("[ar:Someone]\n[ti:Song]\n[00:12.00]Line one\n\n[00:17.20][01:02.5]Chorus\r\n[01:10]End");
+  auto ok = ValidateLyrics(
+      "[ar:Someone]\n[ti:Song]\n[00:12.00]Line one\n\n[00:17.20][01:02.5]Chorus\r\n[01:10]End");
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   EXPECT_TRUE(*ok);
   auto bad = ValidateLyrics("[00:12.00]Line one\nno tag here\n");

@@ -24,7 +24,9 @@ using http::Response;
 
 constexpr const char* kBase = "/api/v1";
 
-Response Fail(const Error& e, const Request& req) { return Response::FromError(e, req.request_id); }
+Response Fail(const Error& e, const Request& req) {
+  return Response::FromError(e, req.request_id);
+}
 
 std::optional<Viewer> ViewerOf(const Request& req) {
   if (!req.principal) return std::nullopt;
@@ -42,8 +44,12 @@ Result<int64_t> TrackId(const Request& req) {
   return *id;
 }
 
-bj::value OptNum(const std::optional<double>& v) { return v ? bj::value(*v) : bj::value(nullptr); }
-bj::value OptStr(const std::string& v) { return v.empty() ? bj::value(nullptr) : bj::value(v); }
+bj::value OptNum(const std::optional<double>& v) {
+  return v ? bj::value(*v) : bj::value(nullptr);
+}
+bj::value OptStr(const std::string& v) {
+  return v.empty() ? bj::value(nullptr) : bj::value(v);
+}
 
 bj::value KeyCamelot(const std::string& name) {
   if (name.empty()) return nullptr;
@@ -68,42 +74,43 @@ bj::object TrackJson(const Track& t, const std::optional<Viewer>& viewer) {
                       {"bits_per_sample", t.original.bits_per_sample},
                       {"lossless", t.original.lossless}};
   if (owner) original["file_name"] = t.original.file_name;
-  bj::object o{{"id", id},
-               {"user_id", IdToString(t.user_id)},
-               {"title", t.title},
-               {"description", t.description},
-               {"genre", t.genre},
-               {"tags", std::move(tags)},
-               {"bpm", OptNum(t.bpm)},
-               {"musical_key", OptStr(t.musical_key)},
-               {"camelot", KeyCamelot(t.musical_key)},
-               {"lyrics", t.lyrics},
-               {"lyrics_synced", t.lyrics_synced},
-               {"visibility", t.visibility},
-               {"downloadable", t.downloadable},
-               {"licence", t.licence},
-               {"release_date", OptStr(t.release_date)},
-               {"explicit", t.explicit_content},
-               {"isrc", OptStr(t.isrc)},
-               {"status", t.status},
-               {"status_message", OptStr(t.status_message)},
-               {"progress", bj::object{{"stage", t.progress_stage}, {"percent", t.progress_percent}}},
-               {"duration_ms", t.duration_ms},
-               {"detected_bpm", OptNum(t.detected_bpm)},
-               {"detected_bpm_confidence", OptNum(t.detected_bpm_confidence)},
-               {"detected_key", OptStr(t.detected_key)},
-               {"detected_key_camelot", KeyCamelot(t.detected_key)},
-               {"detected_key_confidence", OptNum(t.detected_key_confidence)},
-               {"loudness_lufs", OptNum(t.loudness_lufs)},
-               {"true_peak_dbtp", OptNum(t.true_peak_dbtp)},
-               {"replay_gain_db", OptNum(t.replay_gain_db)},
-               {"original", std::move(original)},
-               {"cover_url", t.cover_key.empty() ? bj::value(nullptr)
-                                                 : bj::value(std::string(kBase) + "/tracks/" + id + "/cover")},
-               {"play_count", t.play_count},
-               {"created_at", FormatRfc3339(t.created_ms)},
-               {"updated_at", FormatRfc3339(t.updated_ms)},
-               {"processed_at", t.processed_ms ? bj::value(FormatRfc3339(*t.processed_ms)) : bj::value(nullptr)}};
+  bj::object o{
+      {"id", id},
+      {"user_id", IdToString(t.user_id)},
+      {"title", t.title},
+      {"description", t.description},
+      {"genre", t.genre},
+      {"tags", std::move(tags)},
+      {"bpm", OptNum(t.bpm)},
+      {"musical_key", OptStr(t.musical_key)},
+      {"camelot", KeyCamelot(t.musical_key)},
+      {"lyrics", t.lyrics},
+      {"lyrics_synced", t.lyrics_synced},
+      {"visibility", t.visibility},
+      {"downloadable", t.downloadable},
+      {"licence", t.licence},
+      {"release_date", OptStr(t.release_date)},
+      {"explicit", t.explicit_content},
+      {"isrc", OptStr(t.isrc)},
+      {"status", t.status},
+      {"status_message", OptStr(t.status_message)},
+      {"progress", bj::object{{"stage", t.progress_stage}, {"percent", t.progress_percent}}},
+      {"duration_ms", t.duration_ms},
+      {"detected_bpm", OptNum(t.detected_bpm)},
+      {"detected_bpm_confidence", OptNum(t.detected_bpm_confidence)},
+      {"detected_key", OptStr(t.detected_key)},
+      {"detected_key_camelot", KeyCamelot(t.detected_key)},
+      {"detected_key_confidence", OptNum(t.detected_key_confidence)},
+      {"loudness_lufs", OptNum(t.loudness_lufs)},
+      {"true_peak_dbtp", OptNum(t.true_peak_dbtp)},
+      {"replay_gain_db", OptNum(t.replay_gain_db)},
+      {"original", std::move(original)},
+      {"cover_url",
+       t.cover_key.empty() ? bj::value(nullptr) : bj::value(std::string(kBase) + "/tracks/" + id + "/cover")},
+      {"play_count", t.play_count},
+      {"created_at", FormatRfc3339(t.created_ms)},
+      {"updated_at", FormatRfc3339(t.updated_ms)},
+      {"processed_at", t.processed_ms ? bj::value(FormatRfc3339(*t.processed_ms)) : bj::value(nullptr)}};
   return o;
 }
 
@@ -140,8 +147,10 @@ Result<TrackInput> InputFromJson(const bj::object& obj) {
     const bj::value* v = obj.if_contains(key);
     if (!v) return;
     if (v->is_null()) {
-      if (nullable) target = typename std::decay_t<decltype(target)>::value_type();
-      else problems[key] = "must be a string";
+      if (nullable)
+        target = typename std::decay_t<decltype(target)>::value_type();
+      else
+        problems[key] = "must be a string";
       return;
     }
     if (!v->is_string()) {
@@ -153,8 +162,10 @@ Result<TrackInput> InputFromJson(const bj::object& obj) {
   auto bool_field = [&](const char* key, std::optional<bool>& target) {
     const bj::value* v = obj.if_contains(key);
     if (!v) return;
-    if (!v->is_bool()) problems[key] = "must be true or false";
-    else target = v->as_bool();
+    if (!v->is_bool())
+      problems[key] = "must be true or false";
+    else
+      target = v->as_bool();
   };
   string_field("title", in.title, false);
   string_field("description", in.description, true);
@@ -168,9 +179,12 @@ Result<TrackInput> InputFromJson(const bj::object& obj) {
   bool_field("downloadable", in.downloadable);
   bool_field("explicit", in.explicit_content);
   if (const bj::value* v = obj.if_contains("bpm")) {
-    if (v->is_null()) in.bpm = std::optional<double>();
-    else if (v->is_number()) in.bpm = std::optional<double>(v->to_number<double>());
-    else problems["bpm"] = "must be a number";
+    if (v->is_null())
+      in.bpm = std::optional<double>();
+    else if (v->is_number())
+      in.bpm = std::optional<double>(v->to_number<double>());
+    else
+      problems["bpm"] = "must be a number";
   }
   if (const bj::value* v = obj.if_contains("tags")) {
     if (v->is_null()) {
@@ -215,15 +229,19 @@ Result<TrackInput> InputFromForm(const MultipartForm& form) {
   for (const char* key : {"downloadable", "explicit"}) {
     if (auto* v = form.Field(key)) {
       auto b = ParseFormBool(*v);
-      if (!b) problems[key] = "must be true or false";
-      else (std::string_view(key) == "explicit" ? in.explicit_content : in.downloadable) = *b;
+      if (!b)
+        problems[key] = "must be true or false";
+      else
+        (std::string_view(key) == "explicit" ? in.explicit_content : in.downloadable) = *b;
     }
   }
   if (auto* v = form.Field("bpm"); v && !v->empty()) {
     char* end = nullptr;
     double d = std::strtod(v->c_str(), &end);
-    if (*end != '\0') problems["bpm"] = "must be a number";
-    else in.bpm = std::optional<double>(d);
+    if (*end != '\0')
+      problems["bpm"] = "must be a number";
+    else
+      in.bpm = std::optional<double>(d);
   }
   auto tag_values = form.All("tags");
   if (!tag_values.empty()) {
@@ -268,7 +286,8 @@ std::string PercentEncode(std::string_view s) {
 
 std::string AsciiFileName(std::string_view s) {
   std::string out;
-  for (unsigned char c : s) out.push_back(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? static_cast<char>(c) : '_');
+  for (unsigned char c : s)
+    out.push_back(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? static_cast<char>(c) : '_');
   return out;
 }
 
@@ -328,9 +347,10 @@ void RegisterTrackRoutes(http::Router& router, TrackService& service, UsernameLo
     return PageResponse(*result, ViewerOf(req));
   });
 
-  router.Post(
-      base + "/tracks", [&service, options](Request& req) { return Upload(service, options, req); },
-      {.max_body_bytes = static_cast<size_t>(options.max_upload_bytes), .body_to_file = true, .rate_class = "upload"});
+  router.Post(base + "/tracks", [&service, options](Request& req) { return Upload(service, options, req); },
+              {.max_body_bytes = static_cast<size_t>(options.max_upload_bytes),
+               .body_to_file = true,
+               .rate_class = "upload"});
 
   router.Get(base + "/tracks/{id}", [&service](Request& req) {
     auto id = TrackId(req);
@@ -378,15 +398,16 @@ void RegisterTrackRoutes(http::Router& router, TrackService& service, UsernameLo
     if (!id.ok()) return Fail(id.error(), req);
     auto grant = service.Stream(ViewerOf(req), *id);
     if (!grant.ok()) return Fail(grant.error(), req);
-    Response r = Response::Json(200, json::Serialize(bj::object{{"hls_url", grant->hls_url},
-                                                                {"expires_at", FormatRfc3339(grant->expires_at_ms)}}));
+    Response r =
+        Response::Json(200, json::Serialize(bj::object{{"hls_url", grant->hls_url},
+                                                       {"expires_at", FormatRfc3339(grant->expires_at_ms)}}));
     r.headers.Set("Cache-Control", "no-store");
     return r;
   });
 
   // Token-checked without the database, so playlists and segments go out from the I/O threads.
   router.Get(base + "/tracks/{id}/hls/{path...}", [&service](Request& req) { return ServeHls(service, req); },
-             {.io_thread = true, .rate_class = "media"});
+             {.io_thread = true, .rate_class = "static"});
 
   router.Get(base + "/tracks/{id}/waveform", [&service](Request& req) {
     auto id = TrackId(req);
@@ -432,8 +453,8 @@ void RegisterTrackRoutes(http::Router& router, TrackService& service, UsernameLo
     if (Status s = r.Finish(); !s.ok()) return Fail(s.error(), req);
     auto result = service.RecordPlay(ViewerOf(req), ListenerOf(req), *id, event);
     if (!result.ok()) return Fail(result.error(), req);
-    return Response::Json(200, json::Serialize(bj::object{{"counted", result->counted},
-                                                          {"play_count", result->play_count}}));
+    return Response::Json(
+        200, json::Serialize(bj::object{{"counted", result->counted}, {"play_count", result->play_count}}));
   });
 }
 

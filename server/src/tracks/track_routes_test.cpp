@@ -27,8 +27,9 @@ TEST(Playlist, TokenReachesEveryUri) {
   EXPECT_EQ(AddTokenToPlaylist(master, "T.k"),
             "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-STREAM-INF:BANDWIDTH=140000,CODECS=\"mp4a.40.2\"\n"
             "128k/index.m3u8?token=T.k\n");
-  const std::string media = "#EXTM3U\r\n#EXT-X-MAP:URI=\"init.mp4\"\r\n#EXTINF:6.0,\r\nseg_00000.m4s\r\n"
-                            "#EXTINF:2.5,\r\nseg_00001.m4s?x=1\r\n#EXT-X-ENDLIST\r\n";
+  const std::string media =
+      "#EXTM3U\r\n#EXT-X-MAP:URI=\"init.mp4\"\r\n#EXTINF:6.0,\r\nseg_00000.m4s\r\n"
+      "#EXTINF:2.5,\r\nseg_00001.m4s?x=1\r\n#EXT-X-ENDLIST\r\n";
   EXPECT_EQ(AddTokenToPlaylist(media, "abc"),
             "#EXTM3U\r\n#EXT-X-MAP:URI=\"init.mp4?token=abc\"\r\n#EXTINF:6.0,\r\nseg_00000.m4s?token=abc\r\n"
             "#EXTINF:2.5,\r\nseg_00001.m4s?x=1&token=abc\r\n#EXT-X-ENDLIST\r\n");
@@ -42,14 +43,13 @@ class TrackRoutesTest : public db::testing::EngineTest {
     ASSERT_TRUE(testing::PrepareSchema(db()).ok());
     fx_ = std::make_unique<testing::Fixture>(db(), (tmp_ / "objects").string());
     fs::create_directories(tmp_ / "spool");
-    RegisterTrackRoutes(
-        router_, *fx_->service,
-        [](std::string_view name) -> Result<int64_t> {
-          if (name == "alice") return int64_t{1};
-          if (name == "bob") return int64_t{2};
-          return NotFound("No such user.");
-        },
-        {.max_upload_bytes = 50 * 1024 * 1024, .part_dir = (tmp_ / "spool").string()});
+    RegisterTrackRoutes(router_, *fx_->service,
+                        [](std::string_view name) -> Result<int64_t> {
+                          if (name == "alice") return int64_t{1};
+                          if (name == "bob") return int64_t{2};
+                          return NotFound("No such user.");
+                        },
+                        {.max_upload_bytes = 50 * 1024 * 1024, .part_dir = (tmp_ / "spool").string()});
   }
 
   http::Response Call(const std::string& method, const std::string& target, int64_t user = 0,
@@ -82,26 +82,30 @@ class TrackRoutesTest : public db::testing::EngineTest {
     return router_.Handle(req);
   }
 
-  static std::string Form(const std::vector<std::pair<std::string, std::string>>& fields, const fs::path& file) {
+  static std::string Form(const std::vector<std::pair<std::string, std::string>>& fields,
+                          const fs::path& file) {
     std::string body;
     for (const auto& [k, v] : fields)
       body += "--BoUnDaRy\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v + "\r\n";
     if (!file.empty()) {
       std::ifstream in(file, std::ios::binary);
       std::string bytes((std::istreambuf_iterator<char>(in)), {});
-      body += "--BoUnDaRy\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + file.filename().string() +
-              "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + bytes + "\r\n";
+      body += "--BoUnDaRy\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
+              file.filename().string() + "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + bytes +
+              "\r\n";
     }
     return body + "--BoUnDaRy--\r\n";
   }
 
   fs::path Flac() {
-    return FfmpegGenerate(tmp_ / ("a" + std::to_string(++n_) + ".flac"), "sine=frequency=330:duration=2", "-c:a flac");
+    return FfmpegGenerate(tmp_ / ("a" + std::to_string(++n_) + ".flac"), "sine=frequency=330:duration=2",
+                          "-c:a flac");
   }
 
   static bj::object Obj(const http::Response& r) { return json::ParseObject(r.body).value(); }
 
-  std::string UploadTrack(int64_t user, std::vector<std::pair<std::string, std::string>> fields = {{"title", "T"}}) {
+  std::string UploadTrack(int64_t user,
+                          std::vector<std::pair<std::string, std::string>> fields = {{"title", "T"}}) {
     auto r = UploadBody(user, Form(fields, Flac()));
     EXPECT_EQ(r.status, 201) << r.body;
     return r.status == 201 ? std::string(Obj(r)["id"].as_string()) : "";
@@ -109,14 +113,17 @@ class TrackRoutesTest : public db::testing::EngineTest {
 
   void MakeReady(const std::string& id) {
     ASSERT_TRUE(db().InTransaction([&](db::Session& s) -> Status {
-      VEZA_TRY(TrackStore::MarkReady(s, *ParseId(id), {.duration_ms = 2000}, fx_->clock.NowMs()));
-      return Ok();
-    }).ok());
+                      VEZA_TRY(
+                          TrackStore::MarkReady(s, *ParseId(id), {.duration_ms = 2000}, fx_->clock.NowMs()));
+                      return Ok();
+                    })
+                    .ok());
   }
 
   size_t SpoolParts() {
     size_t n = 0;
-    for (const auto& e : fs::directory_iterator(tmp_ / "spool")) n += e.path().filename().string().starts_with("veza-part");
+    for (const auto& e : fs::directory_iterator(tmp_ / "spool"))
+      n += e.path().filename().string().starts_with("veza-part");
     return n;
   }
 
@@ -172,7 +179,9 @@ TEST_P(TrackRoutesTest, UploadErrors) {
   EXPECT_EQ(bad_fields.status, 422);
   auto err = Obj(bad_fields)["error"].as_object()["fields"].as_object();
   EXPECT_TRUE(err.contains("bpm"));
-  EXPECT_EQ(UploadBody(1, "--BoUnDaRy\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\ntruncated").status, 400);
+  EXPECT_EQ(
+      UploadBody(1, "--BoUnDaRy\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\ntruncated").status,
+      400);
   http::Request json_req;
   json_req.method = "POST";
   json_req.path = "/api/v1/tracks";
@@ -193,10 +202,12 @@ TEST_P(TrackRoutesTest, ReadEditDelete) {
   EXPECT_EQ(Call("GET", "/api/v1/tracks/nope").status, 404);
 
   EXPECT_EQ(Call("PATCH", "/api/v1/tracks/" + id, 0, R"({"title":"x"})").status, 401);
-  EXPECT_EQ(Call("PATCH", "/api/v1/tracks/" + id, 2, R"({"title":"x"})").status, 404);  // private: not revealed
-  auto patched = Call("PATCH", "/api/v1/tracks/" + id, 1,
-                      R"({"title":"Renamed","visibility":"public","bpm":null,"musical_key":"5B","tags":["A","b"],)"
-                      R"("lyrics":"[00:01.00]hi\n[00:02.50]there","explicit":true})");
+  EXPECT_EQ(Call("PATCH", "/api/v1/tracks/" + id, 2, R"({"title":"x"})").status,
+            404);  // private: not revealed
+  auto patched =
+      Call("PATCH", "/api/v1/tracks/" + id, 1,
+           R"({"title":"Renamed","visibility":"public","bpm":null,"musical_key":"5B","tags":["A","b"],)"
+           R"("lyrics":"[00:01.00]hi\n[00:02.50]there","explicit":true})");
   ASSERT_EQ(patched.status, 200) << patched.body;
   auto o = Obj(patched);
   EXPECT_EQ(o["title"].as_string(), "Renamed");
@@ -251,14 +262,19 @@ TEST_P(TrackRoutesTest, StreamingHlsWithPropagatedTokens) {
   std::string id = UploadTrack(1, {{"title", "S"}, {"visibility", "private"}});
   MakeReady(id);
   const std::string prefix = "tracks/" + id + "/hls/";
-  ASSERT_TRUE(fx_->objects->PutBytes(prefix + "master.m3u8", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n128k/index.m3u8\n").ok());
-  ASSERT_TRUE(fx_->objects->PutBytes(prefix + "128k/index.m3u8",
-                                     "#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:6,\nseg_00000.m4s\n").ok());
+  ASSERT_TRUE(
+      fx_->objects
+          ->PutBytes(prefix + "master.m3u8", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n128k/index.m3u8\n")
+          .ok());
+  ASSERT_TRUE(fx_->objects
+                  ->PutBytes(prefix + "128k/index.m3u8",
+                             "#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:6,\nseg_00000.m4s\n")
+                  .ok());
   std::string segment(10000, 'x');
   for (size_t i = 0; i < segment.size(); ++i) segment[i] = static_cast<char>(i % 251);
   ASSERT_TRUE(fx_->objects->PutBytes(prefix + "128k/seg_00000.m4s", segment).ok());
 
-  EXPECT_EQ(Call("GET", "/api/v1/tracks/" + id + "/stream").status, 404);      // private
+  EXPECT_EQ(Call("GET", "/api/v1/tracks/" + id + "/stream").status, 404);  // private
   EXPECT_EQ(Call("GET", "/api/v1/tracks/" + id + "/stream", 2).status, 404);
   auto grant = Call("GET", "/api/v1/tracks/" + id + "/stream", 1);
   ASSERT_EQ(grant.status, 200) << grant.body;
@@ -291,10 +307,15 @@ TEST_P(TrackRoutesTest, StreamingHlsWithPropagatedTokens) {
   ASSERT_EQ(whole.status, 200);
   EXPECT_EQ(whole.file->length, 10000u);
   EXPECT_EQ(Call("GET", "/api/v1/tracks/" + id + "/hls/128k/seg_00000.m4s?token=" + token, 0, {},
-                 {{"Range", "bytes=20000-"}}).status, 416);
+                 {{"Range", "bytes=20000-"}})
+                .status,
+            416);
 
   EXPECT_EQ(Call("GET", "/api/v1/tracks/" + id + "/hls/master.m3u8").status, 401);
-  EXPECT_EQ(Call("GET", "/api/v1/tracks/" + id + "/hls/master.m3u8?token=1." + token.substr(token.find('.') + 1)).status, 401);
+  EXPECT_EQ(
+      Call("GET", "/api/v1/tracks/" + id + "/hls/master.m3u8?token=1." + token.substr(token.find('.') + 1))
+          .status,
+      401);
   EXPECT_EQ(Call("GET", "/api/v1/tracks/" + id + "/hls/nothing.m4s?token=" + token).status, 404);
   fx_->clock.Advance(fx_->service->options().stream_ttl_ms + 1000);
   EXPECT_EQ(Call("GET", url).status, 401);
@@ -305,7 +326,8 @@ TEST_P(TrackRoutesTest, WaveformCoverDownloadPlays) {
   EXPECT_EQ(Call("GET", "/api/v1/tracks/" + id + "/waveform").status, 409);
   MakeReady(id);
   ASSERT_TRUE(fx_->objects->PutBytes("tracks/" + id + "/waveform_overview.json", R"({"version":2})").ok());
-  ASSERT_TRUE(fx_->objects->PutBytes("tracks/" + id + "/waveform_detail.json", R"({"version":2,"d":1})").ok());
+  ASSERT_TRUE(
+      fx_->objects->PutBytes("tracks/" + id + "/waveform_detail.json", R"({"version":2,"d":1})").ok());
   auto w = Call("GET", "/api/v1/tracks/" + id + "/waveform?resolution=detail");
   ASSERT_EQ(w.status, 200);
   EXPECT_EQ(w.body, R"({"version":2,"d":1})");

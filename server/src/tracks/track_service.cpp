@@ -19,16 +19,22 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool Owns(const std::optional<Viewer>& viewer, const Track& t) { return viewer && viewer->user_id == t.user_id; }
+bool Owns(const std::optional<Viewer>& viewer, const Track& t) {
+  return viewer && viewer->user_id == t.user_id;
+}
 
 bool MaySee(const std::optional<Viewer>& viewer, const Track& t) {
   if (t.visibility != "private") return true;
   return Owns(viewer, t) || (viewer && viewer->admin);
 }
 
-Error TrackNotFound() { return MakeError(ErrorCode::kNotFound, "No such track.", "track_not_found"); }
+Error TrackNotFound() {
+  return MakeError(ErrorCode::kNotFound, "No such track.", "track_not_found");
+}
 
-int ClampLimit(int limit) { return limit < 1 ? 20 : limit > 100 ? 100 : limit; }
+int ClampLimit(int limit) {
+  return limit < 1 ? 20 : limit > 100 ? 100 : limit;
+}
 
 Result<int64_t> BeforeId(const PageRequest& page) {
   if (page.cursor.empty()) return int64_t{0};
@@ -83,16 +89,19 @@ Error QuotaExceeded(int64_t used, int64_t quota, int64_t incoming) {
                       "Storage quota exceeded: " + GiB(used) + " used of " + GiB(quota) + ", " + GiB(left) +
                           " left; this file needs " + GiB(incoming) + ".",
                       "quota_exceeded");
-  e.fields = {{"used_bytes", std::to_string(used)},
-              {"left_bytes", std::to_string(left)},
-              {"quota_bytes", std::to_string(quota)},
-              {"file", "The file is " + std::to_string(incoming) + " bytes; " + std::to_string(left) + " left."}};
+  e.fields = {
+      {"used_bytes", std::to_string(used)},
+      {"left_bytes", std::to_string(left)},
+      {"quota_bytes", std::to_string(quota)},
+      {"file", "The file is " + std::to_string(incoming) + " bytes; " + std::to_string(left) + " left."}};
   return e;
 }
 
 }  // namespace
 
-std::string EncodeCursor(int64_t last_id) { return crypto::Base64UrlEncode("t1:" + std::to_string(last_id)); }
+std::string EncodeCursor(int64_t last_id) {
+  return crypto::Base64UrlEncode("t1:" + std::to_string(last_id));
+}
 
 std::optional<int64_t> DecodeCursor(std::string_view cursor) {
   auto raw = crypto::TryBase64UrlDecode(cursor);
@@ -112,7 +121,12 @@ std::string ExtensionFor(const std::string& format, const std::string& container
 TrackService::TrackService(db::Database& db, storage::ObjectStore& objects, jobs::Queue& queue,
                            const StreamSigner& signer, const Clock& clock, IdGenerator& ids,
                            TrackServiceOptions options)
-    : db_(db), objects_(objects), queue_(queue), signer_(signer), clock_(clock), ids_(ids),
+    : db_(db),
+      objects_(objects),
+      queue_(queue),
+      signer_(signer),
+      clock_(clock),
+      ids_(ids),
       options_(std::move(options)) {}
 
 Result<Track> TrackService::Load(int64_t id) {
@@ -135,7 +149,9 @@ Result<Track> TrackService::LoadOwned(const Viewer& viewer, int64_t id) {
   return MakeError(ErrorCode::kForbidden, "Only the track's owner can change it.", "not_track_owner");
 }
 
-Result<Track> TrackService::Get(const std::optional<Viewer>& viewer, int64_t id) { return LoadVisible(viewer, id); }
+Result<Track> TrackService::Get(const std::optional<Viewer>& viewer, int64_t id) {
+  return LoadVisible(viewer, id);
+}
 
 Result<TrackPage> TrackService::ListPublic(const PageRequest& page) {
   VEZA_ASSIGN_OR_RETURN(int64_t before, BeforeId(page));
@@ -183,7 +199,8 @@ Status TrackService::Delete(const Viewer& viewer, int64_t id) {
   }));
   // The row is gone first: a processing job that finishes later sees that and removes its own uploads.
   if (Status s = DeleteObjects(id); !s.ok()) {
-    log::Warn("track objects left behind for the storage gc", {{"track_id", id}, {"error", s.error().detail}});
+    log::Warn("track objects left behind for the storage gc",
+              {{"track_id", id}, {"error", s.error().detail}});
   }
   return Ok();
 }
@@ -263,7 +280,9 @@ Result<Track> TrackService::CreateFromUpload(const Viewer& viewer, const Uploade
     (void)objects_.Delete(key);
     return std::move(committed).error();
   }
-  log::Info("track uploaded", {{"track_id", t.id}, {"user_id", t.user_id}, {"format", t.original.format},
+  log::Info("track uploaded", {{"track_id", t.id},
+                               {"user_id", t.user_id},
+                               {"format", t.original.format},
                                {"bytes", t.original.size_bytes}});
   return t;
 }
@@ -278,14 +297,15 @@ Result<PlayResult> TrackService::RecordPlay(const std::optional<Viewer>& viewer,
   if (!problems.empty()) return Validation(std::move(problems));
 
   VEZA_ASSIGN_OR_RETURN(Track t, LoadVisible(viewer, id));
-  if (t.status != "ready") return MakeError(ErrorCode::kConflict, "The track is not ready yet.", "track_not_ready");
+  if (t.status != "ready")
+    return MakeError(ErrorCode::kConflict, "The track is not ready yet.", "track_not_ready");
   const int64_t listened = std::min(event.listened_ms, std::max<int64_t>(t.duration_ms, 0) * 4 + 60'000);
   const bool completed = event.kind == "completed";
   return db_.Transaction<PlayResult>([&](db::Session& s) -> Result<PlayResult> {
     const int64_t now = clock_.NowMs();
     PlayResult r;
-    VEZA_ASSIGN_OR_RETURN(bool inserted, TrackStore::InsertPlay(s, id, listener, event.session, listened,
-                                                                completed, now));
+    VEZA_ASSIGN_OR_RETURN(bool inserted,
+                          TrackStore::InsertPlay(s, id, listener, event.session, listened, completed, now));
     if (inserted) {
       VEZA_ASSIGN_OR_RETURN(r.play_count, TrackStore::IncrementPlayCount(s, id));
       r.counted = true;
@@ -306,11 +326,13 @@ Result<StreamGrant> TrackService::Stream(const std::optional<Viewer>& viewer, in
                      "track_not_ready");
   }
   SignedToken token = signer_.Sign("track:" + std::to_string(id), options_.stream_ttl_ms);
-  return StreamGrant{options_.api_base + "/tracks/" + std::to_string(id) + "/hls/master.m3u8?token=" + token.token,
-                     token.expires_at_ms};
+  return StreamGrant{
+      options_.api_base + "/tracks/" + std::to_string(id) + "/hls/master.m3u8?token=" + token.token,
+      token.expires_at_ms};
 }
 
-Result<HlsObject> TrackService::ResolveHls(int64_t id, std::string_view rel_path, std::string_view token) const {
+Result<HlsObject> TrackService::ResolveHls(int64_t id, std::string_view rel_path,
+                                           std::string_view token) const {
   if (token.empty() || !signer_.Verify(token, "track:" + std::to_string(id))) {
     return MakeError(ErrorCode::kUnauthenticated, "The stream token is missing, invalid or expired.",
                      "invalid_stream_token");
@@ -319,7 +341,8 @@ Result<HlsObject> TrackService::ResolveHls(int64_t id, std::string_view rel_path
   if (!storage::IsValidKey(key)) return TrackNotFound();
   auto path = objects_.LocalPath(key);
   std::error_code ec;
-  if (!path || !fs::is_regular_file(*path, ec)) return MakeError(ErrorCode::kNotFound, "No such file.", "not_found");
+  if (!path || !fs::is_regular_file(*path, ec))
+    return MakeError(ErrorCode::kNotFound, "No such file.", "not_found");
   return HlsObject{*path, rel_path.ends_with(".m3u8")};
 }
 
@@ -329,7 +352,8 @@ Result<MediaBytes> TrackService::Waveform(const std::optional<Viewer>& viewer, i
     return Validation({{"resolution", "One of overview, detail."}});
   }
   VEZA_ASSIGN_OR_RETURN(Track t, LoadVisible(viewer, id));
-  if (t.status != "ready") return MakeError(ErrorCode::kConflict, "The track is still processing.", "track_not_ready");
+  if (t.status != "ready")
+    return MakeError(ErrorCode::kConflict, "The track is still processing.", "track_not_ready");
   VEZA_ASSIGN_OR_RETURN(std::string bytes,
                         objects_.GetBytes(TrackPrefix(id) + "waveform_" + std::string(resolution) + ".json"));
   return MediaBytes{std::move(bytes), "application/json"};
@@ -346,7 +370,8 @@ Result<MediaFile> TrackService::Download(const std::optional<Viewer>& viewer, in
   VEZA_ASSIGN_OR_RETURN(Track t, LoadVisible(viewer, id));
   const bool owner = Owns(viewer, t) || (viewer && viewer->admin);
   if (!t.downloadable && !owner) {
-    return MakeError(ErrorCode::kForbidden, "The creator has not made this track downloadable.", "not_downloadable");
+    return MakeError(ErrorCode::kForbidden, "The creator has not made this track downloadable.",
+                     "not_downloadable");
   }
   auto path = objects_.LocalPath(OriginalKey(id, t.original.extension));
   std::error_code ec;

@@ -63,14 +63,19 @@ struct HlsObject {
   bool playlist = false;
 };
 
-inline std::string TrackPrefix(int64_t id) { return "tracks/" + std::to_string(id) + "/"; }
+inline std::string TrackPrefix(int64_t id) {
+  return "tracks/" + std::to_string(id) + "/";
+}
 /// Key of the original upload: tracks/<id>/original.<ext>.
-inline std::string OriginalKey(int64_t id, const std::string& ext) { return TrackPrefix(id) + "original." + ext; }
+inline std::string OriginalKey(int64_t id, const std::string& ext) {
+  return TrackPrefix(id) + "original." + ext;
+}
 
 class TrackService {
  public:
-  TrackService(db::Database& db, storage::ObjectStore& objects, jobs::Queue& queue, const StreamSigner& signer,
-               const Clock& clock, IdGenerator& ids, TrackServiceOptions options = {});
+  TrackService(db::Database& db, storage::ObjectStore& objects, jobs::Queue& queue,
+               const StreamSigner& signer, const Clock& clock, IdGenerator& ids,
+               TrackServiceOptions options = {});
 
   /// The track if the viewer may see it (private → owner only); 404 otherwise.
   Result<Track> Get(const std::optional<Viewer>& viewer, int64_t id);

@@ -37,17 +37,20 @@ class TrackServiceTest : public db::testing::EngineTest {
 
   Track Upload(int64_t user, TrackInput in = {}) {
     static int n = 0;
-    auto t = service().CreateFromUpload({user}, {Flac("u" + std::to_string(n++) + ".flac").string(), "x.flac"}, in);
+    auto t = service().CreateFromUpload({user},
+                                        {Flac("u" + std::to_string(n++) + ".flac").string(), "x.flac"}, in);
     EXPECT_TRUE(t.ok()) << (t.ok() ? "" : t.error().message + " " + t.error().detail);
     return t.ok() ? *t : Track{};
   }
 
   /// Marks a track ready the way processing does, so it appears in public lists.
   void MakeReady(int64_t id) {
-    ASSERT_TRUE(db().InTransaction([&](db::Session& s) -> Status {
-      VEZA_TRY(TrackStore::MarkReady(s, id, ProcessedFacts{.duration_ms = 2000}, fx_->clock.NowMs()));
-      return Ok();
-    }).ok());
+    ASSERT_TRUE(
+        db().InTransaction([&](db::Session& s) -> Status {
+              VEZA_TRY(TrackStore::MarkReady(s, id, ProcessedFacts{.duration_ms = 2000}, fx_->clock.NowMs()));
+              return Ok();
+            })
+            .ok());
   }
 
   TempDir tmp_;
@@ -227,7 +230,8 @@ TEST_P(TrackServiceTest, PlaysCountOncePerListenerAndSession) {
   EXPECT_EQ(service().RecordPlay(std::nullopt, "ip:a", t.id, {"paused", "s2", 0}).error().code,
             ErrorCode::kValidation);
   auto q = db().ReadValue<std::optional<db::Row>>([&](db::Session& s) {
-    return s.QueryOne("SELECT listened_ms, completed FROM track_plays WHERE session = 's1' AND listener = 'ip:a'");
+    return s.QueryOne(
+        "SELECT listened_ms, completed FROM track_plays WHERE session = 's1' AND listener = 'ip:a'");
   });
   ASSERT_TRUE(q.ok() && *q);
   EXPECT_EQ((*q)->Int(0), 2000);

@@ -18,7 +18,9 @@ constexpr const char* kColumns =
     "original_bits_per_sample, original_lossless, cover_key, cover_mime_type, play_count, created_at, "
     "updated_at, processed_at";
 
-std::string Select(const std::string& tail) { return std::string("SELECT ") + kColumns + " FROM tracks " + tail; }
+std::string Select(const std::string& tail) {
+  return std::string("SELECT ") + kColumns + " FROM tracks " + tail;
+}
 
 std::string TagsToJson(const std::vector<std::string>& tags) {
   bj::array a;
@@ -36,7 +38,9 @@ std::vector<std::string> TagsFromJson(const std::string& text) {
   return tags;
 }
 
-db::Value Opt(const std::optional<double>& v) { return v ? db::Value(*v) : db::Value(nullptr); }
+db::Value Opt(const std::optional<double>& v) {
+  return v ? db::Value(*v) : db::Value(nullptr);
+}
 
 Track FromRow(const db::Row& r) {
   Track t;
@@ -91,7 +95,8 @@ Track FromRow(const db::Row& r) {
   return t;
 }
 
-Result<std::vector<Track>> Many(db::Session& s, const std::string& sql, const std::vector<db::Value>& params) {
+Result<std::vector<Track>> Many(db::Session& s, const std::string& sql,
+                                const std::vector<db::Value>& params) {
   VEZA_ASSIGN_OR_RETURN(db::QueryResult q, s.Query(sql, params));
   std::vector<Track> out;
   out.reserve(q.rows.size());
@@ -104,14 +109,41 @@ constexpr int64_t kNoUpperBound = INT64_MAX;
 }  // namespace
 
 Status TrackStore::Insert(db::Session& s, const Track& t) {
-  const std::vector<db::Value> params = {
-      t.id, t.user_id, t.title, t.description, t.genre, TagsToJson(t.tags), Opt(t.bpm), t.musical_key, t.lyrics,
-      t.lyrics_synced, t.visibility, t.downloadable, t.licence, t.release_date, t.explicit_content, t.isrc,
-      t.status, t.status_message, t.progress_stage, static_cast<int64_t>(t.progress_percent),
-      t.original.format, t.original.container, t.original.codec, t.original.mime_type, t.original.extension,
-      t.original.file_name, t.original.size_bytes, t.original.duration_ms,
-      static_cast<int64_t>(t.original.sample_rate), static_cast<int64_t>(t.original.channels), t.original.bit_rate,
-      static_cast<int64_t>(t.original.bits_per_sample), t.original.lossless, t.created_ms, t.updated_ms};
+  const std::vector<db::Value> params = {t.id,
+                                         t.user_id,
+                                         t.title,
+                                         t.description,
+                                         t.genre,
+                                         TagsToJson(t.tags),
+                                         Opt(t.bpm),
+                                         t.musical_key,
+                                         t.lyrics,
+                                         t.lyrics_synced,
+                                         t.visibility,
+                                         t.downloadable,
+                                         t.licence,
+                                         t.release_date,
+                                         t.explicit_content,
+                                         t.isrc,
+                                         t.status,
+                                         t.status_message,
+                                         t.progress_stage,
+                                         static_cast<int64_t>(t.progress_percent),
+                                         t.original.format,
+                                         t.original.container,
+                                         t.original.codec,
+                                         t.original.mime_type,
+                                         t.original.extension,
+                                         t.original.file_name,
+                                         t.original.size_bytes,
+                                         t.original.duration_ms,
+                                         static_cast<int64_t>(t.original.sample_rate),
+                                         static_cast<int64_t>(t.original.channels),
+                                         t.original.bit_rate,
+                                         static_cast<int64_t>(t.original.bits_per_sample),
+                                         t.original.lossless,
+                                         t.created_ms,
+                                         t.updated_ms};
   VEZA_TRY(s.Execute(
       "INSERT INTO tracks (id, user_id, title, description, genre, tags, bpm, musical_key, lyrics, "
       "lyrics_synced, visibility, downloadable, licence, release_date, explicit_content, isrc, status, "
@@ -132,13 +164,13 @@ Result<std::optional<Track>> TrackStore::Get(db::Session& s, int64_t id) {
 }
 
 Result<std::vector<Track>> TrackStore::ListPublic(db::Session& s, int64_t before_id, int limit) {
-  return Many(s,
-              Select("WHERE visibility = 'public' AND status = 'ready' AND id < $1 ORDER BY id DESC LIMIT $2"),
-              {before_id > 0 ? before_id : kNoUpperBound, static_cast<int64_t>(limit)});
+  return Many(
+      s, Select("WHERE visibility = 'public' AND status = 'ready' AND id < $1 ORDER BY id DESC LIMIT $2"),
+      {before_id > 0 ? before_id : kNoUpperBound, static_cast<int64_t>(limit)});
 }
 
-Result<std::vector<Track>> TrackStore::ListByUser(db::Session& s, int64_t user_id, bool all, int64_t before_id,
-                                                  int limit) {
+Result<std::vector<Track>> TrackStore::ListByUser(db::Session& s, int64_t user_id, bool all,
+                                                  int64_t before_id, int limit) {
   std::string where = all ? "WHERE user_id = $1 AND id < $2"
                           : "WHERE user_id = $1 AND id < $2 AND visibility = 'public' AND status = 'ready'";
   return Many(s, Select(where + " ORDER BY id DESC LIMIT $3"),
@@ -146,13 +178,26 @@ Result<std::vector<Track>> TrackStore::ListByUser(db::Session& s, int64_t user_i
 }
 
 Status TrackStore::UpdateMetadata(db::Session& s, const Track& t) {
-  const std::vector<db::Value> params = {
-      t.id, t.title, t.description, t.genre, TagsToJson(t.tags), Opt(t.bpm), t.musical_key, t.lyrics,
-      t.lyrics_synced, t.visibility, t.downloadable, t.licence, t.release_date, t.explicit_content, t.isrc,
-      t.updated_ms};
+  const std::vector<db::Value> params = {t.id,
+                                         t.title,
+                                         t.description,
+                                         t.genre,
+                                         TagsToJson(t.tags),
+                                         Opt(t.bpm),
+                                         t.musical_key,
+                                         t.lyrics,
+                                         t.lyrics_synced,
+                                         t.visibility,
+                                         t.downloadable,
+                                         t.licence,
+                                         t.release_date,
+                                         t.explicit_content,
+                                         t.isrc,
+                                         t.updated_ms};
   VEZA_TRY(s.Execute(
       "UPDATE tracks SET title = $2, description = $3, genre = $4, tags = $5, bpm = $6, musical_key = $7, "
-      "lyrics = $8, lyrics_synced = $9, visibility = $10, downloadable = $11, licence = $12, release_date = $13, "
+      "lyrics = $8, lyrics_synced = $9, visibility = $10, downloadable = $11, licence = $12, release_date = "
+      "$13, "
       "explicit_content = $14, isrc = $15, updated_at = $16 WHERE id = $1",
       params));
   return Ok();
@@ -163,26 +208,37 @@ Result<int64_t> TrackStore::Delete(db::Session& s, int64_t id) {
 }
 
 Result<int64_t> TrackStore::UsedBytes(db::Session& s, int64_t user_id) {
-  VEZA_ASSIGN_OR_RETURN(auto row,
-                        s.QueryOne("SELECT COALESCE(SUM(original_size), 0) FROM tracks WHERE user_id = $1", {user_id}));
+  VEZA_ASSIGN_OR_RETURN(
+      auto row,
+      s.QueryOne("SELECT COALESCE(SUM(original_size), 0) FROM tracks WHERE user_id = $1", {user_id}));
   return row ? row->Int(0) : 0;
 }
 
-Status TrackStore::SetProgress(db::Session& s, int64_t id, const std::string& stage, int percent, int64_t now_ms) {
-  VEZA_TRY(s.Execute(
-      "UPDATE tracks SET progress_stage = $2, progress_percent = $3, updated_at = $4 "
-      "WHERE id = $1 AND status = 'processing'",
-      {id, stage, static_cast<int64_t>(percent), now_ms}));
+Status TrackStore::SetProgress(db::Session& s, int64_t id, const std::string& stage, int percent,
+                               int64_t now_ms) {
+  VEZA_TRY(
+      s.Execute("UPDATE tracks SET progress_stage = $2, progress_percent = $3, updated_at = $4 "
+                "WHERE id = $1 AND status = 'processing'",
+                {id, stage, static_cast<int64_t>(percent), now_ms}));
   return Ok();
 }
 
 Result<int64_t> TrackStore::MarkReady(db::Session& s, int64_t id, const ProcessedFacts& f, int64_t now_ms) {
-  const std::vector<db::Value> params = {
-      id, f.duration_ms, Opt(f.detected_bpm), Opt(f.detected_bpm_confidence), f.detected_key,
-      Opt(f.detected_key_confidence), Opt(f.loudness_lufs), Opt(f.true_peak_dbtp), Opt(f.replay_gain_db),
-      f.cover_key, f.cover_mime_type, now_ms};
+  const std::vector<db::Value> params = {id,
+                                         f.duration_ms,
+                                         Opt(f.detected_bpm),
+                                         Opt(f.detected_bpm_confidence),
+                                         f.detected_key,
+                                         Opt(f.detected_key_confidence),
+                                         Opt(f.loudness_lufs),
+                                         Opt(f.true_peak_dbtp),
+                                         Opt(f.replay_gain_db),
+                                         f.cover_key,
+                                         f.cover_mime_type,
+                                         now_ms};
   return s.Execute(
-      "UPDATE tracks SET status = 'ready', status_message = '', progress_stage = 'done', progress_percent = 100, "
+      "UPDATE tracks SET status = 'ready', status_message = '', progress_stage = 'done', progress_percent = "
+      "100, "
       "duration_ms = $2, detected_bpm = $3, detected_bpm_confidence = $4, detected_key = $5, "
       "detected_key_confidence = $6, loudness_lufs = $7, true_peak_dbtp = $8, replay_gain_db = $9, "
       "cover_key = $10, cover_mime_type = $11, bpm = COALESCE(bpm, $3), "
@@ -191,20 +247,23 @@ Result<int64_t> TrackStore::MarkReady(db::Session& s, int64_t id, const Processe
       params);
 }
 
-Result<int64_t> TrackStore::MarkFailed(db::Session& s, int64_t id, const std::string& message, int64_t now_ms) {
+Result<int64_t> TrackStore::MarkFailed(db::Session& s, int64_t id, const std::string& message,
+                                       int64_t now_ms) {
   return s.Execute(
-      "UPDATE tracks SET status = 'failed', status_message = $2, progress_stage = 'failed', processed_at = $3, "
+      "UPDATE tracks SET status = 'failed', status_message = $2, progress_stage = 'failed', processed_at = "
+      "$3, "
       "updated_at = $3 WHERE id = $1",
       {id, message, now_ms});
 }
 
 Result<bool> TrackStore::InsertPlay(db::Session& s, int64_t track_id, const std::string& listener,
-                                    const std::string& session, int64_t listened_ms, bool completed, int64_t now_ms) {
-  VEZA_ASSIGN_OR_RETURN(int64_t n,
-                        s.Execute("INSERT INTO track_plays (track_id, listener, session, started_at, updated_at, "
-                                  "listened_ms, completed) VALUES ($1, $2, $3, $4, $4, $5, $6) "
-                                  "ON CONFLICT (track_id, listener, session) DO NOTHING",
-                                  {track_id, listener, session, now_ms, listened_ms, completed}));
+                                    const std::string& session, int64_t listened_ms, bool completed,
+                                    int64_t now_ms) {
+  VEZA_ASSIGN_OR_RETURN(
+      int64_t n, s.Execute("INSERT INTO track_plays (track_id, listener, session, started_at, updated_at, "
+                           "listened_ms, completed) VALUES ($1, $2, $3, $4, $4, $5, $6) "
+                           "ON CONFLICT (track_id, listener, session) DO NOTHING",
+                           {track_id, listener, session, now_ms, listened_ms, completed}));
   return n > 0;
 }
 

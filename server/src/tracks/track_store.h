@@ -43,17 +43,21 @@ class TrackStore {
   static Result<int64_t> UsedBytes(db::Session& s, int64_t user_id);
 
   /// Progress while processing; ignored once the track is ready or failed.
-  static Status SetProgress(db::Session& s, int64_t id, const std::string& stage, int percent, int64_t now_ms);
-  /// Marks ready; the uploader's bpm/key stay, the detected ones fill the gaps. Rows changed (0 when deleted).
+  static Status SetProgress(db::Session& s, int64_t id, const std::string& stage, int percent,
+                            int64_t now_ms);
+  /// Marks ready; the uploader's bpm/key stay, the detected ones fill the gaps. Rows changed (0 when
+  /// deleted).
   static Result<int64_t> MarkReady(db::Session& s, int64_t id, const ProcessedFacts& facts, int64_t now_ms);
   static Result<int64_t> MarkFailed(db::Session& s, int64_t id, const std::string& message, int64_t now_ms);
 
   /// Inserts the play session if new; true when it was.
   static Result<bool> InsertPlay(db::Session& s, int64_t track_id, const std::string& listener,
-                                 const std::string& session, int64_t listened_ms, bool completed, int64_t now_ms);
+                                 const std::string& session, int64_t listened_ms, bool completed,
+                                 int64_t now_ms);
   /// Raises listened_ms (never lowers it) and sets completed; rows changed.
   static Result<int64_t> UpdatePlay(db::Session& s, int64_t track_id, const std::string& listener,
-                                    const std::string& session, int64_t listened_ms, bool completed, int64_t now_ms);
+                                    const std::string& session, int64_t listened_ms, bool completed,
+                                    int64_t now_ms);
   /// Increments play_count; returns the new count.
   static Result<int64_t> IncrementPlayCount(db::Session& s, int64_t track_id);
   static Status DeletePlays(db::Session& s, int64_t track_id);
