@@ -7,6 +7,7 @@
 #include "app/config.h"
 #include "app/identity.h"
 #include "app/jobs_wiring.h"
+#include "app/tracks_wiring.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/result.h"
@@ -29,6 +30,7 @@ struct Components {
   obs::Registry registry;
   std::unique_ptr<jobs::DbQueue> queue;
   std::unique_ptr<Identity> identity;  // users, sessions, mail: other domains ask it who is who
+  std::unique_ptr<TracksComponents> tracks;
   JobHandlerList job_handlers;  // filled by the domains, run by the job runner
 };
 

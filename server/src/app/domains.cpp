@@ -1,15 +1,55 @@
 #include "app/components.h"
+#include "auth/stream_token.h"
 
 namespace veza::app {
 
-// Each capability adds one line here: its routes on `router`, its job handlers on
-// `components.job_handlers`.
-void WireDomains(Components& components, http::Router& router) {
-  RegisterIdentityRoutes(router, components.config, *components.identity);
-  if (components.identity->delivery) {
-    components.job_handlers.emplace_back(
-        "mail.deliver", [&d = *components.identity->delivery](const jobs::Job& job) { return d.HandleJob(job); });
+namespace {
+
+// Media URLs carry identity's stream tokens, so one token format and one secret serve every domain.
+class AuthStreamSigner final : public tracks::StreamSigner {
+ public:
+  AuthStreamSigner(std::string secret, const Clock& clock) : secret_(std::move(secret)), clock_(clock) {}
+
+  tracks::SignedToken Sign(std::string_view scope, int64_t ttl_ms) const override {
+    auth::StreamGrant grant{.scope = std::string(scope), .user_id = 0, .expires_at_ms = clock_.NowMs() + ttl_ms};
+    return {auth::SignStreamToken(grant, secret_), grant.expires_at_ms};
   }
+  bool Verify(std::string_view token, std::string_view scope) const override {
+    return auth::VerifyStreamToken(token, scope, secret_, clock_.NowMs()).ok();
+  }
+
+ private:
+  std::string secret_;
+  const Clock& clock_;
+};
+
+void WireIdentity(Components& c, http::Router& router) {
+  RegisterIdentityRoutes(router, c.config, *c.identity);
+  if (c.identity->delivery) {
+    c.job_handlers.emplace_back("mail.deliver",
+                                [&d = *c.identity->delivery](const jobs::Job& job) { return d.HandleJob(job); });
+  }
+}
+
+void WireTracks(Components& c, http::Router& router) {
+  tracks::UsernameLookup lookup = [&users = *c.identity->users](std::string_view username) -> Result<int64_t> {
+    VEZA_ASSIGN_OR_RETURN(users::User user, users.GetByUsername(username));
+    return user.id;
+  };
+  c.tracks = std::make_unique<TracksComponents>(
+      RegisterTracks(router, c.config, TracksSettings{}, *c.database, *c.objects, *c.queue, c.clock, c.ids,
+                     std::move(lookup), std::make_unique<AuthStreamSigner>(c.config.stream_token_secret, c.clock)));
+  c.job_handlers.emplace_back(tracks::kProcessJobKind, [&p = *c.tracks->processor](const jobs::Job& job) {
+    return p.ProcessTrack(job);
+  });
+}
+
+}  // namespace
+
+// Each capability adds one line here: its routes on `router`, its job handlers on `c.job_handlers`.
+void WireDomains(Components& c, http::Router& router) {
+  WireIdentity(c, router);
+  WireTracks(c, router);
 }
 
 }  // namespace veza::app

@@ -9,6 +9,7 @@
 #include "app/config.h"
 #include "app/identity.h"
 #include "core/log.h"
+#include "tracks/media_task.h"
 
 namespace {
 
@@ -22,6 +23,7 @@ Usage:
   veza admin user create|set-role|disable|enable …   manage accounts (veza admin for details)
   veza admin outbox [--deliver]    list (or send over SMTP) the mail outbox
   veza version
+  veza media-task process IN OUT   (internal) process one upload; run by the server in a sandboxed child
 
 Options (each also settable in the config file and as VEZA_* environment variables):
   --config FILE        TOML configuration file (VEZA_CONFIG)
@@ -57,6 +59,8 @@ int Run(const std::vector<std::string>& argv) {
   }
 
   std::vector<std::string> rest(argv.begin() + 1, argv.end());
+  // The sandboxed child of a processing job: no configuration, no database, just the media pipeline.
+  if (command == "media-task") return veza::tracks::MediaTaskMain(rest);
   if (command == "config") {
     if (rest.empty() || rest[0] != "check") {
       std::fputs("usage: veza config check [options]\n", stderr);

@@ -1,0 +1,27 @@
+#pragma once
+/// HTTP endpoints of the tracks domain under /api/v1.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "http/router.h"
+#include "tracks/track_service.h"
+
+namespace veza::tracks {
+
+/// Resolves a username to a user id (404 when unknown); provided by the users domain at wiring.
+using UsernameLookup = std::function<Result<int64_t>(std::string_view username)>;
+
+struct TrackRoutesOptions {
+  uint64_t max_upload_bytes = 2ULL * 1024 * 1024 * 1024;  // tracks.max_upload_bytes
+  /// Where multipart file parts are extracted; "" → beside the spooled body.
+  std::string part_dir;
+};
+
+void RegisterTrackRoutes(http::Router& router, TrackService& service, UsernameLookup lookup,
+                         TrackRoutesOptions options = {});
+
+}  // namespace veza::tracks
