@@ -35,6 +35,11 @@ export async function fetchEnvelope(baseUrl, path, init = {}) {
 }
 
 /** The element with keyboard focus, described for assertions and messages. */
+/** Resolves after two animation frames: style changes (and their 0.01 ms reduced-motion transitions) have applied. */
+export function nextFrames(page) {
+  return page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+}
+
 export function describeFocus(page) {
   return page.evaluate(() => {
     const el = document.activeElement;

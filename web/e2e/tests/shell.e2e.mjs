@@ -1,7 +1,7 @@
 // The application shell against the real server: home, deep links, 404, theme, language, keyboard.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertShell, describeFocus, fetchEnvelope, gotoApp, settle, useE2E, watchConsole } from '../support/index.mjs';
+import { assertShell, describeFocus, fetchEnvelope, gotoApp, nextFrames, settle, useE2E, watchConsole } from '../support/index.mjs';
 
 const e2e = useE2E();
 
@@ -132,6 +132,7 @@ describe('theme', () => {
 
     await page.getByRole('button', { name: 'Switch to light theme' }).click();
     assert.equal(await theme(), 'light');
+    await nextFrames(page);
     assert.notEqual(await background(), darkBackground);
 
     await page.reload();
@@ -188,6 +189,7 @@ describe('keyboard', () => {
     const stops = [];
     for (let i = 0; i < 40; i += 1) {
       await page.keyboard.press('Tab');
+      await nextFrames(page);
       const focus = await describeFocus(page);
       if (!focus || (stops.length > 0 && focus.name === stops[0].name)) break;
       stops.push(focus);
