@@ -46,8 +46,9 @@ OAuthProvider Discord() {
 
 bool ValidName(std::string_view name) {
   if (name.empty() || name.size() > 32) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; });
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
 }
 
 std::optional<std::string> ScalarText(const json::bj::value* v) {
@@ -63,19 +64,22 @@ std::optional<std::string> ScalarText(const json::bj::value* v) {
 
 const std::vector<std::string>& OAuthSettingFields() {
   static const std::vector<std::string> fields = {
-      "client_id",   "client_secret", "authorize_url", "token_url",      "userinfo_url", "scopes",
-      "token_auth",  "display_name",  "id_field",      "email_field",    "email_verified_field",
-      "name_field",  "username_field"};
+      "client_id",     "client_secret", "authorize_url", "token_url",   "userinfo_url",         "scopes",
+      "token_auth",    "display_name",  "id_field",      "email_field", "email_verified_field", "name_field",
+      "username_field"};
   return fields;
 }
 
-bool IsOAuthPreset(std::string_view name) { return name == "spotify" || name == "discord"; }
+bool IsOAuthPreset(std::string_view name) {
+  return name == "spotify" || name == "discord";
+}
 
-Result<OAuthProvider> ResolveOAuthProvider(const std::string& name, const std::map<std::string, std::string>& s,
-                                           bool require_https) {
+Result<OAuthProvider> ResolveOAuthProvider(const std::string& name,
+                                           const std::map<std::string, std::string>& s, bool require_https) {
   std::map<std::string, std::string> problems;
   std::string prefix = "oauth." + name + ".";
-  if (!ValidName(name)) problems[prefix.substr(0, prefix.size() - 1)] = "provider names are 1–32 of a-z 0-9 _ -";
+  if (!ValidName(name))
+    problems[prefix.substr(0, prefix.size() - 1)] = "provider names are 1–32 of a-z 0-9 _ -";
   OAuthProvider p = name == "spotify" ? Spotify() : name == "discord" ? Discord() : OAuthProvider{};
   p.name = name;
   if (p.display_name.empty()) {
@@ -105,14 +109,16 @@ Result<OAuthProvider> ResolveOAuthProvider(const std::string& name, const std::m
     }
   }
   for (const auto& [field, value] : s) {
-    if (std::find(OAuthSettingFields().begin(), OAuthSettingFields().end(), field) == OAuthSettingFields().end()) {
+    if (std::find(OAuthSettingFields().begin(), OAuthSettingFields().end(), field) ==
+        OAuthSettingFields().end()) {
       problems[prefix + field] = "is not a known provider setting";
     }
   }
   if (p.client_id.empty()) problems[prefix + "client_id"] = "is required";
   if (p.client_secret.empty()) problems[prefix + "client_secret"] = "is required";
   if (p.id_field.empty()) problems[prefix + "id_field"] = "must not be empty";
-  for (auto [field, url] : {std::pair{"authorize_url", &p.authorize_url}, {"token_url", &p.token_url},
+  for (auto [field, url] : {std::pair{"authorize_url", &p.authorize_url},
+                            {"token_url", &p.token_url},
                             {"userinfo_url", &p.userinfo_url}}) {
     if (url->empty()) {
       problems[prefix + field] = "is required for a provider without a preset";
@@ -128,11 +134,14 @@ Result<OAuthProvider> ResolveOAuthProvider(const std::string& name, const std::m
   return p;
 }
 
-std::string PkceChallenge(std::string_view verifier) { return crypto::Base64UrlEncode(crypto::Sha256(verifier)); }
+std::string PkceChallenge(std::string_view verifier) {
+  return crypto::Base64UrlEncode(crypto::Sha256(verifier));
+}
 
 Result<ExternalIdentity> ParseUserinfo(const OAuthProvider& provider, std::string_view json_text) {
   auto bad = [](std::string detail) {
-    Error e = MakeError(ErrorCode::kUnavailable, "The provider sent an unusable account description.", "bad_userinfo");
+    Error e = MakeError(ErrorCode::kUnavailable, "The provider sent an unusable account description.",
+                        "bad_userinfo");
     e.detail = std::move(detail);
     return e;
   };
@@ -145,7 +154,8 @@ Result<ExternalIdentity> ParseUserinfo(const OAuthProvider& provider, std::strin
   };
   ExternalIdentity id;
   id.subject = field(provider.id_field).value_or("");
-  if (id.subject.empty() || id.subject.size() > 255) return bad("userinfo has no usable " + provider.id_field);
+  if (id.subject.empty() || id.subject.size() > 255)
+    return bad("userinfo has no usable " + provider.id_field);
   id.email = users::NormalizeEmail(field(provider.email_field).value_or(""));
   id.email_verified = !id.email.empty() && field(provider.email_verified_field).value_or("") == "true";
   id.name = field(provider.name_field).value_or("");
@@ -171,8 +181,8 @@ std::string DeriveUsernameBase(const ExternalIdentity& identity, std::string_vie
     return out;
   };
   std::string local = identity.email.substr(0, identity.email.find('@'));
-  for (std::string_view candidate : {std::string_view(identity.username), std::string_view(identity.name),
-                                     std::string_view(local)}) {
+  for (std::string_view candidate :
+       {std::string_view(identity.username), std::string_view(identity.name), std::string_view(local)}) {
     std::string c = clean(candidate);
     if (c.size() >= 3 && !users::UsernameProblem(c)) return c;
   }

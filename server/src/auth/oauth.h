@@ -20,9 +20,9 @@ struct OAuthProvider {
   std::string userinfo_url;
   std::string client_id;
   std::string client_secret;
-  std::string scopes;                 // space-separated
-  bool client_auth_basic = true;      // client credentials by HTTP Basic (else in the token request body)
-  std::string id_field = "sub";       // userinfo claim names
+  std::string scopes;             // space-separated
+  bool client_auth_basic = true;  // client credentials by HTTP Basic (else in the token request body)
+  std::string id_field = "sub";   // userinfo claim names
   std::string email_field = "email";
   std::string email_verified_field = "email_verified";  // empty: the provider never vouches for emails
   std::string name_field = "name";
@@ -36,7 +36,8 @@ bool IsOAuthPreset(std::string_view name);
 
 /// A provider from its settings (field → value) over the preset of the same name, if any.
 /// Errors list every problem ("oauth.x.client_id is required", …). `require_https` for production.
-Result<OAuthProvider> ResolveOAuthProvider(const std::string& name, const std::map<std::string, std::string>& settings,
+Result<OAuthProvider> ResolveOAuthProvider(const std::string& name,
+                                           const std::map<std::string, std::string>& settings,
                                            bool require_https);
 
 /// PKCE S256 (RFC 7636): base64url(SHA-256(verifier)) without padding.

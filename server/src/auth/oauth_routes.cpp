@@ -15,8 +15,9 @@ using internal::Fail;
 
 std::string FlowCookie(const std::string& value, int64_t max_age_s, bool secure) {
   // Lax, not Strict: the provider's redirect back to us is a cross-site top-level navigation.
-  return std::string(kOAuthFlowCookie) + "=" + value + "; Path=/api/v1/auth/oauth; Max-Age=" +
-         std::to_string(max_age_s) + "; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
+  return std::string(kOAuthFlowCookie) + "=" + value +
+         "; Path=/api/v1/auth/oauth; Max-Age=" + std::to_string(max_age_s) + "; HttpOnly; SameSite=Lax" +
+         (secure ? "; Secure" : "");
 }
 
 Response Redirect(const std::string& location) {
@@ -47,49 +48,61 @@ void RegisterOAuthRoutes(http::Router& router, OAuthService& service, OAuthRoute
                                  {"display_name", p.display_name},
                                  {"start_url", "/api/v1/auth/oauth/" + p.name + "/start"}});
     }
-    return Response::Json(200, json::Serialize(bj::object{{"items", std::move(items)}, {"next_cursor", nullptr}}));
+    return Response::Json(200,
+                          json::Serialize(bj::object{{"items", std::move(items)}, {"next_cursor", nullptr}}));
   });
 
-  router.Get("/api/v1/auth/oauth/{provider}/start", [&service, secure](Request& req) {
-    std::optional<int64_t> link_user;
-    if (req.principal) link_user = req.principal->user_id;
-    auto start = service.Start(req.Param("provider"), link_user, req.QueryParam("redirect").value_or("/"));
-    if (!start.ok()) return Fail(start.error(), req);
-    Response r = WantsJson(req)
-                     ? Response::Json(200, json::Serialize(bj::object{{"authorize_url", start->authorize_url}}))
-                     : Redirect(start->authorize_url);
-    r.headers.Set("Cache-Control", "no-store");
-    r.headers.Add("Set-Cookie", FlowCookie(start->browser_token, 600, secure));
-    return r;
-  }, auth_class);
+  router.Get(
+      "/api/v1/auth/oauth/{provider}/start",
+      [&service, secure](Request& req) {
+        std::optional<int64_t> link_user;
+        if (req.principal) link_user = req.principal->user_id;
+        auto start =
+            service.Start(req.Param("provider"), link_user, req.QueryParam("redirect").value_or("/"));
+        if (!start.ok()) return Fail(start.error(), req);
+        Response r =
+            WantsJson(req)
+                ? Response::Json(200, json::Serialize(bj::object{{"authorize_url", start->authorize_url}}))
+                : Redirect(start->authorize_url);
+        r.headers.Set("Cache-Control", "no-store");
+        r.headers.Add("Set-Cookie", FlowCookie(start->browser_token, 600, secure));
+        return r;
+      },
+      auth_class);
 
-  router.Get("/api/v1/auth/oauth/{provider}/callback", [&service, secure](Request& req) {
-    OAuthCallbackInput in;
-    in.state = req.QueryParam("state").value_or("");
-    in.code = req.QueryParam("code").value_or("");
-    in.error = req.QueryParam("error").value_or("");
-    in.browser_token = internal::CookieValue(req, kOAuthFlowCookie).value_or("");
-    Response r = Redirect(service.Callback(req.Param("provider"), in));
-    r.headers.Add("Set-Cookie", FlowCookie("", 0, secure));
-    return r;
-  }, auth_class);
+  router.Get(
+      "/api/v1/auth/oauth/{provider}/callback",
+      [&service, secure](Request& req) {
+        OAuthCallbackInput in;
+        in.state = req.QueryParam("state").value_or("");
+        in.code = req.QueryParam("code").value_or("");
+        in.error = req.QueryParam("error").value_or("");
+        in.browser_token = internal::CookieValue(req, kOAuthFlowCookie).value_or("");
+        Response r = Redirect(service.Callback(req.Param("provider"), in));
+        r.headers.Add("Set-Cookie", FlowCookie("", 0, secure));
+        return r;
+      },
+      auth_class);
 
-  router.Post("/api/v1/auth/oauth/exchange", [&service, secure, refresh_ttl](Request& req) {
-    auto body = json::ParseObject(req.body.empty() ? "{}" : req.body);
-    if (!body.ok()) return Fail(body.error(), req);
-    json::ObjectReader r(*body);
-    std::string code = r.RequiredString("code", {.min_len = 1, .max_len = 200});
-    SecondFactor second;
-    second.totp_code = r.OptionalString("totp_code", {.max_len = 16}).value_or("");
-    second.recovery_code = r.OptionalString("recovery_code", {.max_len = 64}).value_or("");
-    auto mode = r.OptionalString("session", {.max_len = 10});
-    if (mode && *mode != "cookie" && *mode != "body") r.Fail("session", "must be \"cookie\" or \"body\"");
-    if (Status s = r.Finish(); !s.ok()) return Fail(s.error(), req);
-    auto signin = service.Exchange(code, second, internal::ClientOf(req));
-    if (!signin.ok()) return Fail(signin.error(), req);
-    return internal::TokensResponse(200, signin->tokens, &signin->user, mode == std::optional<std::string>("cookie"),
-                                    refresh_ttl, secure);
-  }, auth_class);
+  router.Post(
+      "/api/v1/auth/oauth/exchange",
+      [&service, secure, refresh_ttl](Request& req) {
+        auto body = json::ParseObject(req.body.empty() ? "{}" : req.body);
+        if (!body.ok()) return Fail(body.error(), req);
+        json::ObjectReader r(*body);
+        std::string code = r.RequiredString("code", {.min_len = 1, .max_len = 200});
+        SecondFactor second;
+        second.totp_code = r.OptionalString("totp_code", {.max_len = 16}).value_or("");
+        second.recovery_code = r.OptionalString("recovery_code", {.max_len = 64}).value_or("");
+        auto mode = r.OptionalString("session", {.max_len = 10});
+        if (mode && *mode != "cookie" && *mode != "body") r.Fail("session", "must be \"cookie\" or \"body\"");
+        if (Status s = r.Finish(); !s.ok()) return Fail(s.error(), req);
+        auto signin = service.Exchange(code, second, internal::ClientOf(req));
+        if (!signin.ok()) return Fail(signin.error(), req);
+        return internal::TokensResponse(200, signin->tokens, &signin->user,
+                                        mode == std::optional<std::string>("cookie"), refresh_ttl, secure);
+      },
+      auth_class);
 
   router.Get("/api/v1/users/me/connections", [&service](Request& req) {
     if (!req.principal) return Fail(internal::Unauthenticated(), req);
@@ -104,7 +117,8 @@ void RegisterOAuthRoutes(http::Router& router, OAuthService& service, OAuthRoute
                                  {"created_at", FormatRfc3339(c.created_at)},
                                  {"last_used_at", FormatRfc3339(c.last_used_at)}});
     }
-    return Response::Json(200, json::Serialize(bj::object{{"items", std::move(items)}, {"next_cursor", nullptr}}));
+    return Response::Json(200,
+                          json::Serialize(bj::object{{"items", std::move(items)}, {"next_cursor", nullptr}}));
   });
 
   router.Delete("/api/v1/users/me/connections/{provider}", [&service](Request& req) {

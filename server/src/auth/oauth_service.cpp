@@ -10,7 +10,9 @@ namespace veza::auth {
 
 namespace {
 
-std::string Hash(std::string_view token) { return crypto::Sha256Hex(token); }
+std::string Hash(std::string_view token) {
+  return crypto::Sha256Hex(token);
+}
 
 // RFC 4648 §4 (with padding) for the HTTP Basic header, from the base64url helper.
 std::string Base64(std::string_view data) {
@@ -21,8 +23,8 @@ std::string Base64(std::string_view data) {
 }
 
 Error InvalidCode() {
-  return MakeError(ErrorCode::kUnauthenticated, "This sign-in link is invalid or has expired; please try again.",
-                   "invalid_code");
+  return MakeError(ErrorCode::kUnauthenticated,
+                   "This sign-in link is invalid or has expired; please try again.", "invalid_code");
 }
 
 // Provider errors the web client can explain; anything else is reported as provider_error.
@@ -66,15 +68,16 @@ Result<OAuthStart> OAuthService::Start(std::string_view provider_name, std::opti
   const OAuthProvider* p = Find(provider_name);
   if (p == nullptr) return NotFound("No such sign-in provider.");
   std::string redirect = redirect_path.empty() ? "/" : std::string(redirect_path);
-  if (!IsSafeRedirectPath(redirect)) return Validation({{"redirect", "must be a path of this site, like /settings"}});
+  if (!IsSafeRedirectPath(redirect))
+    return Validation({{"redirect", "must be a path of this site, like /settings"}});
   std::string state = crypto::RandomToken(32);
   std::string verifier = crypto::RandomToken(48);  // 64 characters, within RFC 7636's 43–128
   std::string browser = crypto::RandomToken(32);
   int64_t now = clock_.NowMs();
   VEZA_TRY(db_.InTransaction([&](db::Session& s) -> Status {
     VEZA_TRY(oauth_store::PruneExpired(s, now - 3600'000));
-    return oauth_store::InsertState(s, {Hash(state), p->name, verifier, Hash(browser), link_user_id, redirect, now,
-                                        now + options_.state_ttl_s * 1000, std::nullopt});
+    return oauth_store::InsertState(s, {Hash(state), p->name, verifier, Hash(browser), link_user_id, redirect,
+                                        now, now + options_.state_ttl_s * 1000, std::nullopt});
   }));
   std::string url = p->authorize_url + (p->authorize_url.find('?') == std::string::npos ? "?" : "&") +
                     net::FormEncode({{"response_type", "code"},
@@ -89,7 +92,8 @@ Result<OAuthStart> OAuthService::Start(std::string_view provider_name, std::opti
 
 std::string OAuthService::Callback(std::string_view provider_name, const OAuthCallbackInput& in) {
   const OAuthProvider* p = Find(provider_name);
-  if (p == nullptr || in.state.empty() || in.state.size() > 128) return CompleteUrl({{"error", "invalid_state"}});
+  if (p == nullptr || in.state.empty() || in.state.size() > 128)
+    return CompleteUrl({{"error", "invalid_state"}});
   int64_t now = clock_.NowMs();
   struct Claimed {
     bool ok = false;
@@ -126,14 +130,16 @@ std::string OAuthService::Callback(std::string_view provider_name, const OAuthCa
   }
   std::string code = crypto::RandomToken(32);
   Status saved = db_.InTransaction([&](db::Session& s) {
-    return oauth_store::InsertCode(s, Hash(code), out.user_id, p->name, now, now + options_.code_ttl_s * 1000);
+    return oauth_store::InsertCode(s, Hash(code), out.user_id, p->name, now,
+                                   now + options_.code_ttl_s * 1000);
   });
   if (!saved.ok()) return CompleteUrl({{"error", "server_error"}, {"redirect", st.redirect_path}});
   return CompleteUrl({{"code", code}, {"provider", p->name}, {"redirect", st.redirect_path}});
 }
 
 OAuthService::Outcome OAuthService::Complete(const OAuthProvider& p, const std::string& code,
-                                             const std::string& verifier, std::optional<int64_t> link_user_id) {
+                                             const std::string& verifier,
+                                             std::optional<int64_t> link_user_id) {
   auto token = RedeemCode(p, code, verifier);
   if (!token.ok()) {
     log::Warn("oauth: token exchange failed", {{"provider", p.name}, {"error", token.error().detail}});
@@ -157,8 +163,8 @@ Result<std::string> OAuthService::RedeemCode(const OAuthProvider& p, const std::
   req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
   if (p.client_auth_basic) {
     // RFC 6749 §2.3.1: each part form-encoded, then Basic.
-    req.headers.emplace_back("Authorization",
-                             "Basic " + Base64(net::UrlEscape(p.client_id) + ":" + net::UrlEscape(p.client_secret)));
+    req.headers.emplace_back("Authorization", "Basic " + Base64(net::UrlEscape(p.client_id) + ":" +
+                                                                net::UrlEscape(p.client_secret)));
   } else {
     form.emplace_back("client_id", p.client_id);
     form.emplace_back("client_secret", p.client_secret);
@@ -166,11 +172,13 @@ Result<std::string> OAuthService::RedeemCode(const OAuthProvider& p, const std::
   req.body = net::FormEncode(form);
   VEZA_ASSIGN_OR_RETURN(net::HttpResponse resp, http_.Send(req));
   if (resp.status != 200) {
-    return Unavailable("The provider refused the sign-in.", "token endpoint answered " + std::to_string(resp.status) +
-                                                                ": " + resp.body.substr(0, 200));
+    return Unavailable(
+        "The provider refused the sign-in.",
+        "token endpoint answered " + std::to_string(resp.status) + ": " + resp.body.substr(0, 200));
   }
   auto doc = json::Parse(resp.body);
-  if (!doc.ok() || !doc->is_object()) return Unavailable("The provider refused the sign-in.", "token reply not JSON");
+  if (!doc.ok() || !doc->is_object())
+    return Unavailable("The provider refused the sign-in.", "token reply not JSON");
   const auto* access = doc->as_object().if_contains("access_token");
   if (access == nullptr || !access->is_string() || access->as_string().empty()) {
     return Unavailable("The provider refused the sign-in.", "token reply without access_token");
@@ -178,7 +186,8 @@ Result<std::string> OAuthService::RedeemCode(const OAuthProvider& p, const std::
   return std::string(access->as_string());
 }
 
-Result<ExternalIdentity> OAuthService::FetchIdentity(const OAuthProvider& p, const std::string& access_token) {
+Result<ExternalIdentity> OAuthService::FetchIdentity(const OAuthProvider& p,
+                                                     const std::string& access_token) {
   net::HttpRequest req{.url = p.userinfo_url, .max_attempts = 2};
   req.headers = {{"Authorization", "Bearer " + access_token}, {"Accept", "application/json"}};
   VEZA_ASSIGN_OR_RETURN(net::HttpResponse resp, http_.Send(req));
@@ -202,9 +211,10 @@ Result<users::User> OAuthService::CreateAccount(const OAuthProvider& p, const Ex
     std::string name = base;
     if (attempt > 0) {
       // 2, 3, … first; then random digits, so a crowd of namesakes cannot keep us looping.
-      std::string suffix = attempt < 6 ? std::to_string(attempt + 1)
-                                       : std::to_string(static_cast<unsigned char>(crypto::RandomBytes(1)[0]) * 1000 +
-                                                        static_cast<unsigned char>(crypto::RandomBytes(1)[0]));
+      std::string suffix = attempt < 6
+                               ? std::to_string(attempt + 1)
+                               : std::to_string(static_cast<unsigned char>(crypto::RandomBytes(1)[0]) * 1000 +
+                                                static_cast<unsigned char>(crypto::RandomBytes(1)[0]));
       name = base.substr(0, 30 - suffix.size()) + suffix;
     }
     auto created = users_.Create({.email = id.email, .username = name, .display_name = display});
@@ -227,7 +237,8 @@ OAuthService::Outcome OAuthService::Resolve(const OAuthProvider& p, const Extern
   if (*existing) {
     const auto& c = **existing;
     if (link_user_id && *link_user_id != c.user_id) return {"already_linked"};
-    (void)db_.InTransaction([&](db::Session& s) { return oauth_store::TouchConnection(s, c.id, id.email, id.name, now); });
+    (void)db_.InTransaction(
+        [&](db::Session& s) { return oauth_store::TouchConnection(s, c.id, id.email, id.name, now); });
     return {"", c.user_id, link_user_id.has_value()};
   }
 
@@ -249,7 +260,8 @@ OAuthService::Outcome OAuthService::Resolve(const OAuthProvider& p, const Extern
     auto created = CreateAccount(p, id);
     if (!created.ok()) {
       if (created.error().fields.count("email")) return {"email_taken"};
-      log::Warn("oauth: cannot create the account", {{"provider", p.name}, {"error", created.error().message}});
+      log::Warn("oauth: cannot create the account",
+                {{"provider", p.name}, {"error", created.error().message}});
       return {"server_error"};
     }
     user_id = created->id;
@@ -268,7 +280,8 @@ OAuthService::Outcome OAuthService::Resolve(const OAuthProvider& p, const Extern
   return {"", user_id, link_user_id.has_value()};
 }
 
-Result<SignIn> OAuthService::Exchange(std::string_view code, const SecondFactor& second, const ClientInfo& client) {
+Result<SignIn> OAuthService::Exchange(std::string_view code, const SecondFactor& second,
+                                      const ClientInfo& client) {
   if (code.empty() || code.size() > 128) return InvalidCode();
   std::string hash = Hash(code);
   int64_t now = clock_.NowMs();
@@ -286,12 +299,14 @@ Result<SignIn> OAuthService::Exchange(std::string_view code, const SecondFactor&
 }
 
 Result<std::vector<Connection>> OAuthService::ListConnections(int64_t user_id) {
-  VEZA_ASSIGN_OR_RETURN(auto rows, db_.ReadValue<std::vector<oauth_store::ConnectionRow>>(
-                                       [&](db::Session& s) { return oauth_store::ListConnections(s, user_id); }));
+  VEZA_ASSIGN_OR_RETURN(auto rows,
+                        db_.ReadValue<std::vector<oauth_store::ConnectionRow>>(
+                            [&](db::Session& s) { return oauth_store::ListConnections(s, user_id); }));
   std::vector<Connection> out;
   for (const auto& r : rows) {
     const OAuthProvider* p = Find(r.provider);
-    out.push_back({r.provider, p ? p->display_name : r.provider, r.name, r.email, r.created_at, r.last_used_at});
+    out.push_back(
+        {r.provider, p ? p->display_name : r.provider, r.name, r.email, r.created_at, r.last_used_at});
   }
   return out;
 }

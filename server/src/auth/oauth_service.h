@@ -49,8 +49,9 @@ struct Connection {
 
 class OAuthService {
  public:
-  OAuthService(db::Database& database, users::UserService& users, AuthService& auth, const net::HttpClient& http,
-               IdGenerator& ids, const Clock& clock, std::vector<OAuthProvider> providers, OAuthOptions options);
+  OAuthService(db::Database& database, users::UserService& users, AuthService& auth,
+               const net::HttpClient& http, IdGenerator& ids, const Clock& clock,
+               std::vector<OAuthProvider> providers, OAuthOptions options);
 
   const std::vector<OAuthProvider>& providers() const { return providers_; }
   const OAuthProvider* Find(std::string_view name) const;
@@ -78,9 +79,11 @@ class OAuthService {
   };
   Outcome Complete(const OAuthProvider& provider, const std::string& code, const std::string& verifier,
                    std::optional<int64_t> link_user_id);
-  Result<std::string> RedeemCode(const OAuthProvider& provider, const std::string& code, const std::string& verifier);
+  Result<std::string> RedeemCode(const OAuthProvider& provider, const std::string& code,
+                                 const std::string& verifier);
   Result<ExternalIdentity> FetchIdentity(const OAuthProvider& provider, const std::string& access_token);
-  Outcome Resolve(const OAuthProvider& provider, const ExternalIdentity& identity, std::optional<int64_t> link_user_id);
+  Outcome Resolve(const OAuthProvider& provider, const ExternalIdentity& identity,
+                  std::optional<int64_t> link_user_id);
   Result<users::User> CreateAccount(const OAuthProvider& provider, const ExternalIdentity& identity);
   std::string CompleteUrl(const std::vector<std::pair<std::string, std::string>>& params) const;
   std::string RedirectUri(const OAuthProvider& provider) const;

@@ -50,9 +50,11 @@ Status PruneExpired(db::Session& s, int64_t cutoff_ms);
 
 Result<std::optional<ConnectionRow>> FindConnection(db::Session& s, const std::string& provider,
                                                     const std::string& subject);
-Result<std::optional<ConnectionRow>> FindUserConnection(db::Session& s, int64_t user_id, const std::string& provider);
+Result<std::optional<ConnectionRow>> FindUserConnection(db::Session& s, int64_t user_id,
+                                                        const std::string& provider);
 Status InsertConnection(db::Session& s, const ConnectionRow& row);
-Status TouchConnection(db::Session& s, int64_t id, const std::string& email, const std::string& name, int64_t now_ms);
+Status TouchConnection(db::Session& s, int64_t id, const std::string& email, const std::string& name,
+                       int64_t now_ms);
 Result<std::vector<ConnectionRow>> ListConnections(db::Session& s, int64_t user_id);
 Result<bool> DeleteConnection(db::Session& s, int64_t user_id, const std::string& provider);
 

@@ -28,9 +28,10 @@ TEST(OAuthProviders, CustomProvidersNeedUrlsAndNameEveryProblem) {
   auto bad = ResolveOAuthProvider("Bad Name", {{"token_auth", "magic"}, {"colour", "red"}}, false);
   ASSERT_FALSE(bad.ok());
   const auto& f = bad.error().fields;
-  for (const char* key : {"oauth.Bad Name", "oauth.Bad Name.client_id", "oauth.Bad Name.client_secret",
-                          "oauth.Bad Name.authorize_url", "oauth.Bad Name.token_url", "oauth.Bad Name.userinfo_url",
-                          "oauth.Bad Name.token_auth", "oauth.Bad Name.colour"}) {
+  for (const char* key :
+       {"oauth.Bad Name", "oauth.Bad Name.client_id", "oauth.Bad Name.client_secret",
+        "oauth.Bad Name.authorize_url", "oauth.Bad Name.token_url", "oauth.Bad Name.userinfo_url",
+        "oauth.Bad Name.token_auth", "oauth.Bad Name.colour"}) {
     EXPECT_TRUE(f.count(key)) << key;
   }
   std::map<std::string, std::string> oidc = {{"client_id", "c"},
@@ -51,7 +52,8 @@ TEST(OAuthProviders, CustomProvidersNeedUrlsAndNameEveryProblem) {
 }
 
 TEST(OAuthPkce, Rfc7636AppendixB) {
-  EXPECT_EQ(PkceChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+  EXPECT_EQ(PkceChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
 }
 
 TEST(OAuthUserinfo, ReadsClaimsWithProviderFieldNames) {
@@ -92,8 +94,8 @@ TEST(OAuthRedirects, OnlyOurOwnPaths) {
   for (const char* ok : {"/", "/settings/connections", "/tracks/1?tab=comments#x"}) {
     EXPECT_TRUE(IsSafeRedirectPath(ok)) << ok;
   }
-  for (const char* bad : {"", "https://evil.example", "//evil.example", "/\\evil.example", "settings",
-                          "/a b", "/\x01", "javascript:alert(1)"}) {
+  for (const char* bad : {"", "https://evil.example", "//evil.example", "/\\evil.example", "settings", "/a b",
+                          "/\x01", "javascript:alert(1)"}) {
     EXPECT_FALSE(IsSafeRedirectPath(bad)) << bad;
   }
 }

@@ -83,7 +83,8 @@ std::string Hotp(std::string_view key, uint64_t counter, int digits) {
   HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), msg, sizeof msg, mac, &mac_len);
   // RFC 4226 §5.3 dynamic truncation.
   int offset = mac[mac_len - 1] & 0x0F;
-  uint32_t binary = (static_cast<uint32_t>(mac[offset] & 0x7F) << 24) | (static_cast<uint32_t>(mac[offset + 1]) << 16) |
+  uint32_t binary = (static_cast<uint32_t>(mac[offset] & 0x7F) << 24) |
+                    (static_cast<uint32_t>(mac[offset + 1]) << 16) |
                     (static_cast<uint32_t>(mac[offset + 2]) << 8) | static_cast<uint32_t>(mac[offset + 3]);
   uint32_t modulo = 1;
   for (int i = 0; i < digits; ++i) modulo *= 10;
@@ -91,7 +92,9 @@ std::string Hotp(std::string_view key, uint64_t counter, int digits) {
   return std::string(static_cast<size_t>(digits) - code.size(), '0') + code;
 }
 
-int64_t StepAt(int64_t unix_seconds) { return unix_seconds / kStepSeconds; }
+int64_t StepAt(int64_t unix_seconds) {
+  return unix_seconds / kStepSeconds;
+}
 
 std::string CodeAt(std::string_view key, int64_t unix_seconds, int digits) {
   return Hotp(key, static_cast<uint64_t>(StepAt(unix_seconds)), digits);
@@ -113,8 +116,9 @@ std::optional<int64_t> MatchStep(std::string_view key, std::string_view code, in
 
 std::string OtpauthUri(std::string_view issuer, std::string_view account, std::string_view base32_secret) {
   std::string label = UriEscape(issuer) + ":" + UriEscape(account);
-  return "otpauth://totp/" + label + "?secret=" + std::string(base32_secret) + "&issuer=" + UriEscape(issuer) +
-         "&algorithm=SHA1&digits=" + std::to_string(kDigits) + "&period=" + std::to_string(kStepSeconds);
+  return "otpauth://totp/" + label + "?secret=" + std::string(base32_secret) +
+         "&issuer=" + UriEscape(issuer) + "&algorithm=SHA1&digits=" + std::to_string(kDigits) +
+         "&period=" + std::to_string(kStepSeconds);
 }
 
 std::optional<std::string> QrSvg(std::string_view text) {

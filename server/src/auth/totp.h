@@ -11,7 +11,7 @@ namespace veza::auth::totp {
 
 inline constexpr int64_t kStepSeconds = 30;
 inline constexpr int kDigits = 6;
-inline constexpr int kWindowSteps = 1;  // codes of the previous and next step are accepted too
+inline constexpr int kWindowSteps = 1;      // codes of the previous and next step are accepted too
 inline constexpr size_t kSecretBytes = 20;  // 160 bits, as RFC 4226 recommends
 
 /// RFC 4648 base32, upper case, without padding.

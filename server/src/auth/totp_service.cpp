@@ -9,12 +9,15 @@ namespace veza::auth {
 namespace {
 
 Error InvalidCode() {
-  Error e = Validation({{"code", "is not a valid code"}}, "The code is not valid; check your authenticator app.");
+  Error e =
+      Validation({{"code", "is not a valid code"}}, "The code is not valid; check your authenticator app.");
   e.slug = "invalid_code";
   return e;
 }
 
-std::string RecoveryHash(std::string_view normalized) { return crypto::Sha256Hex("recovery:" + std::string(normalized)); }
+std::string RecoveryHash(std::string_view normalized) {
+  return crypto::Sha256Hex("recovery:" + std::string(normalized));
+}
 
 // 16 base32 characters = 80 random bits each, grouped by four for reading aloud.
 std::string NewRecoveryCode() {
@@ -143,10 +146,12 @@ Result<bool> TotpService::IsEnabled(int64_t user_id) {
 
 Status TotpService::Verify(int64_t user_id, const SecondFactor& factor) {
   if (factor.empty()) {
-    return MakeError(ErrorCode::kUnauthenticated, "Enter the code from your authenticator app.", "totp_required");
+    return MakeError(ErrorCode::kUnauthenticated, "Enter the code from your authenticator app.",
+                     "totp_required");
   }
   bool is_recovery = factor.totp_code.empty();
-  VEZA_ASSIGN_OR_RETURN(bool ok, Consume(user_id, is_recovery ? factor.recovery_code : factor.totp_code, is_recovery));
+  VEZA_ASSIGN_OR_RETURN(bool ok,
+                        Consume(user_id, is_recovery ? factor.recovery_code : factor.totp_code, is_recovery));
   if (ok) return Ok();
   if (is_recovery) {
     return MakeError(ErrorCode::kUnauthenticated, "This recovery code is not valid or was already used.",

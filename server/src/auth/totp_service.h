@@ -38,8 +38,8 @@ inline constexpr int kRecoveryCodeCount = 10;
 
 class TotpService {
  public:
-  TotpService(db::Database& database, users::UserService& users, const PasswordHasher& hasher, const Clock& clock,
-              std::string issuer = "Veza");
+  TotpService(db::Database& database, users::UserService& users, const PasswordHasher& hasher,
+              const Clock& clock, std::string issuer = "Veza");
 
   /// A new pending secret (replacing any earlier pending one); 409 `totp_already_enabled` when on.
   Result<TotpSetup> Setup(int64_t user_id);

@@ -27,7 +27,8 @@ Result<bool> Enable(db::Session& s, int64_t user_id, int64_t step, int64_t now_m
 Result<bool> UseStep(db::Session& s, int64_t user_id, int64_t step);
 Status Delete(db::Session& s, int64_t user_id);
 
-Status ReplaceRecoveryCodes(db::Session& s, int64_t user_id, const std::vector<std::string>& hashes, int64_t now_ms);
+Status ReplaceRecoveryCodes(db::Session& s, int64_t user_id, const std::vector<std::string>& hashes,
+                            int64_t now_ms);
 /// Marks an unused code of the user used; false when there is none.
 Result<bool> UseRecoveryCode(db::Session& s, int64_t user_id, const std::string& hash, int64_t now_ms);
 Result<int64_t> CountUnusedRecoveryCodes(db::Session& s, int64_t user_id);

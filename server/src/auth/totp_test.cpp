@@ -59,7 +59,9 @@ TEST(Totp, UsedStepAndOlderStepsAreRefused) {
 
 TEST(Totp, OtpauthUriAndQrSvg) {
   std::string uri = totp::OtpauthUri("Veza", "lena k", "JBSWY3DPEHPK3PXP");
-  EXPECT_EQ(uri, "otpauth://totp/Veza:lena%20k?secret=JBSWY3DPEHPK3PXP&issuer=Veza&algorithm=SHA1&digits=6&period=30");
+  EXPECT_EQ(
+      uri,
+      "otpauth://totp/Veza:lena%20k?secret=JBSWY3DPEHPK3PXP&issuer=Veza&algorithm=SHA1&digits=6&period=30");
   auto svg = totp::QrSvg(uri);
   ASSERT_TRUE(svg.has_value());
   EXPECT_EQ(svg->rfind("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ", 0), 0u);
@@ -77,7 +79,8 @@ class TotpServiceTest : public db::testing::EngineTest {
     mailer_ = std::make_unique<mail::Mailer>(db(), ids_, clock_, nullptr);
     totp_ = std::make_unique<TotpService>(db(), *users_, hasher_, clock_);
     auth_ = std::make_unique<AuthService>(db(), *users_, *mailer_, hasher_, guard_, ids_, clock_,
-                                          AuthOptions{.jwt_secret = "j", .stream_token_secret = "s"}, totp_.get());
+                                          AuthOptions{.jwt_secret = "j", .stream_token_secret = "s"},
+                                          totp_.get());
     auto r = auth_->Register({.email = "lena@example.com", .username = "lena", .password = kPassword}, {});
     ASSERT_TRUE(r.ok());
     user_id_ = r->user.id;

@@ -45,12 +45,12 @@ bool PublicV6(const unsigned char* b) {
     uint32_t v4 = (uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) | (uint32_t{b[14]} << 8) | b[15];
     return PublicV4(v4);
   }
-  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return false;           // fe80::/10 link-local
-  if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) return false;           // fec0::/10 old site-local
-  if ((b[0] & 0xfe) == 0xfc) return false;                           // fc00::/7 unique local
-  if (b[0] == 0xff) return false;                                    // multicast
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return false;                         // fe80::/10 link-local
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) return false;                         // fec0::/10 old site-local
+  if ((b[0] & 0xfe) == 0xfc) return false;                                         // fc00::/7 unique local
+  if (b[0] == 0xff) return false;                                                  // multicast
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) return false;  // 2001:db8::/32 docs
-  if (b[0] == 0x20 && b[1] == 0x02) {                                // 6to4 embeds an IPv4 address
+  if (b[0] == 0x20 && b[1] == 0x02) {  // 6to4 embeds an IPv4 address
     uint32_t v4 = (uint32_t{b[2]} << 24) | (uint32_t{b[3]} << 16) | (uint32_t{b[4]} << 8) | b[5];
     return PublicV4(v4);
   }
@@ -64,7 +64,8 @@ Error InvalidUrl(std::string detail) {
 }
 
 Error Upstream(std::string detail) {
-  Error e = MakeError(ErrorCode::kUnavailable, "An external service could not be reached.", "upstream_unavailable");
+  Error e =
+      MakeError(ErrorCode::kUnavailable, "An external service could not be reached.", "upstream_unavailable");
   e.detail = std::move(detail);
   e.retry_after_s = 5;
   return e;
@@ -95,7 +96,8 @@ Result<ParsedUrl> ParseUrl(const std::string& url) {
   if (p.scheme != "http" && p.scheme != "https") return InvalidUrl("scheme " + p.scheme);
   if (p.host.empty()) return InvalidUrl("no host");
   if (!part(CURLUPART_USER, 0).empty()) return InvalidUrl("credentials in URL");
-  if (p.host.size() > 2 && p.host.front() == '[' && p.host.back() == ']') p.host = p.host.substr(1, p.host.size() - 2);
+  if (p.host.size() > 2 && p.host.front() == '[' && p.host.back() == ']')
+    p.host = p.host.substr(1, p.host.size() - 2);
   p.port = std::atol(port.c_str());
   if (p.port <= 0 || p.port > 65535) return InvalidUrl("port");
   return p;
@@ -163,7 +165,8 @@ size_t WriteHeader(char* data, size_t size, size_t n, void* user) {
   for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::string_view value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+    value.remove_suffix(1);
   headers->emplace_back(std::move(name), std::string(value));
   return size * n;
 }
@@ -214,15 +217,18 @@ std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& f
   return out;
 }
 
-HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) { GlobalInit(); }
+HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) {
+  GlobalInit();
+}
 HttpClient::~HttpClient() = default;
 
 Result<HttpResponse> HttpClient::Send(const HttpRequest& request) const {
   int attempts = std::max(1, request.max_attempts);
   for (int attempt = 1;; ++attempt) {
     auto r = SendOnce(request);
-    bool retry = (!r.ok() && r.error().code == ErrorCode::kUnavailable && r.error().slug == "upstream_unavailable") ||
-                 (r.ok() && (r->status == 502 || r->status == 503 || r->status == 504));
+    bool retry =
+        (!r.ok() && r.error().code == ErrorCode::kUnavailable && r.error().slug == "upstream_unavailable") ||
+        (r.ok() && (r->status == 502 || r->status == 503 || r->status == 504));
     if (!retry || attempt >= attempts) return r;
     std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
   }
@@ -273,8 +279,8 @@ Result<HttpResponse> HttpClient::SendOnce(const HttpRequest& request) const {
   }
   CURLcode rc = curl_easy_perform(curl);
   if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-    Error e = Upstream("response from " + url.host + " exceeds " + std::to_string(options_.max_response_bytes) +
-                       " bytes");
+    Error e = Upstream("response from " + url.host + " exceeds " +
+                       std::to_string(options_.max_response_bytes) + " bytes");
     e.slug = "upstream_response_too_large";
     return e;
   }

@@ -20,7 +20,7 @@ namespace veza::net {
 struct HttpClientOptions {
   bool allow_private_addresses = false;  // config net.allow_private_addresses (tests on loopback)
   int connect_timeout_ms = 5'000;
-  int timeout_ms = 15'000;               // whole exchange
+  int timeout_ms = 15'000;  // whole exchange
   size_t max_response_bytes = 1024 * 1024;
   std::string user_agent = "Veza";
 };

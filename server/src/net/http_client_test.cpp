@@ -18,7 +18,8 @@ namespace {
 // A one-thread HTTP/1.1 server on 127.0.0.1 that answers each connection with `respond(request)`.
 class LoopbackServer {
  public:
-  explicit LoopbackServer(std::function<std::string(const std::string&)> respond) : respond_(std::move(respond)) {
+  explicit LoopbackServer(std::function<std::string(const std::string&)> respond)
+      : respond_(std::move(respond)) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -79,10 +80,30 @@ std::string Reply(int status, const std::string& body, const std::string& extra 
 }
 
 TEST(IsPublicAddress, ClassifiesRanges) {
-  for (const char* ip : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
-                         "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "192.0.2.1", "::1", "::",
-                         "fe80::1", "fc00::1", "fd12:3456::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "ff02::1",
-                         "64:ff9b::a00:1", "2001:db8::1", "2002:a00:1::", "not-an-ip", ""}) {
+  for (const char* ip : {"127.0.0.1",
+                         "10.1.2.3",
+                         "172.16.0.1",
+                         "172.31.255.255",
+                         "192.168.1.1",
+                         "169.254.169.254",
+                         "100.64.0.1",
+                         "0.0.0.0",
+                         "224.0.0.1",
+                         "255.255.255.255",
+                         "192.0.2.1",
+                         "::1",
+                         "::",
+                         "fe80::1",
+                         "fc00::1",
+                         "fd12:3456::1",
+                         "::ffff:127.0.0.1",
+                         "::ffff:10.0.0.1",
+                         "ff02::1",
+                         "64:ff9b::a00:1",
+                         "2001:db8::1",
+                         "2002:a00:1::",
+                         "not-an-ip",
+                         ""}) {
     EXPECT_FALSE(IsPublicAddress(ip)) << ip;
   }
   for (const char* ip : {"8.8.8.8", "1.1.1.1", "172.32.0.1", "151.101.1.69", "2a00:1450:4007::200e",
@@ -98,9 +119,10 @@ TEST(FormEncode, EscapesReservedCharacters) {
 TEST(HttpClient, RefusesLoopbackAndPrivateByDefault) {
   LoopbackServer server([](const std::string&) { return Reply(200, "hi"); });
   HttpClient client;
-  for (std::string url : {"http://127.0.0.1:" + std::to_string(server.port()) + "/",
-                          "http://localhost:" + std::to_string(server.port()) + "/", std::string("http://[::1]/"),
-                          std::string("http://169.254.169.254/latest/meta-data/"), std::string("http://10.0.0.1/")}) {
+  for (std::string url :
+       {"http://127.0.0.1:" + std::to_string(server.port()) + "/",
+        "http://localhost:" + std::to_string(server.port()) + "/", std::string("http://[::1]/"),
+        std::string("http://169.254.169.254/latest/meta-data/"), std::string("http://10.0.0.1/")}) {
     auto r = client.Send({.url = url});
     ASSERT_FALSE(r.ok()) << url;
     EXPECT_EQ(r.error().slug, "address_not_allowed") << url;
@@ -139,7 +161,8 @@ TEST(HttpClient, GetAndPostWhenPrivateAddressesAreAllowed) {
 }
 
 TEST(HttpClient, DoesNotFollowRedirects) {
-  LoopbackServer server([](const std::string&) { return Reply(302, "", "Location: http://169.254.169.254/\r\n"); });
+  LoopbackServer server(
+      [](const std::string&) { return Reply(302, "", "Location: http://169.254.169.254/\r\n"); });
   HttpClient client({.allow_private_addresses = true});
   auto r = client.Send({.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/"});
   ASSERT_TRUE(r.ok());
@@ -170,7 +193,8 @@ TEST(HttpClient, TimesOut) {
 
 TEST(HttpClient, RetriesIdempotentRequestsOn503) {
   std::atomic<int> calls{0};
-  LoopbackServer server([&](const std::string&) { return ++calls < 3 ? Reply(503, "busy") : Reply(200, "ok"); });
+  LoopbackServer server(
+      [&](const std::string&) { return ++calls < 3 ? Reply(503, "busy") : Reply(200, "ok"); });
   HttpClient client({.allow_private_addresses = true});
   auto r = client.Send({.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/", .max_attempts = 3});
   ASSERT_TRUE(r.ok());
