@@ -9,6 +9,7 @@
 #include <sstream>
 #include <toml.hpp>
 
+#include "auth/oauth.h"
 #include "db/session.h"
 #include "middleware/middleware.h"
 
@@ -164,6 +165,58 @@ void ValidateIdentity(const Config& c, std::vector<std::string>& problems) {
   }
 }
 
+// net.* and oauth.*: outbound HTTP and the OAuth providers, whose names are open-ended.
+std::vector<Setting> NetSettings() {
+  return {
+      BoolSetting("net.allow_private_addresses", &Config::net_allow_private_addresses),
+      IntSetting("net.timeout_ms", &Config::net_timeout_ms, 100, 600'000),
+      IntSetting("auth.oauth_code_ttl_s", &Config::auth_oauth_code_ttl_s, 1, 600),
+  };
+}
+
+constexpr std::string_view kOAuthPrefix = "oauth.";
+
+bool IsOAuthSecret(const std::string& field) { return field == "client_secret"; }
+
+// "oauth.<provider>.<field>"; the provider and field are checked by ValidateOAuth.
+std::optional<std::string> ApplyOAuth(Config& c, const std::string& key, const std::string& value) {
+  std::string rest = key.substr(kOAuthPrefix.size());
+  size_t dot = rest.rfind('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == rest.size()) return "must be oauth.<provider>.<field>";
+  c.oauth_providers[rest.substr(0, dot)][rest.substr(dot + 1)] = value;
+  return std::nullopt;
+}
+
+// VEZA_OAUTH_<PROVIDER>_<FIELD>: the field is matched from the end, so provider names may hold '_'.
+void ApplyOAuthEnv(Config& c, const std::map<std::string, std::string>& env, std::vector<std::string>& problems) {
+  const std::string prefix = "VEZA_OAUTH_";
+  for (const auto& [name, value] : env) {
+    if (name.rfind(prefix, 0) != 0) continue;
+    std::string rest = name.substr(prefix.size());
+    bool matched = false;
+    for (const auto& field : auth::OAuthSettingFields()) {
+      std::string suffix = "_" + field;
+      for (auto& ch : suffix) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      if (rest.size() > suffix.size() && rest.compare(rest.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        std::string provider = rest.substr(0, rest.size() - suffix.size());
+        for (auto& ch : provider) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        c.oauth_providers[provider][field] = value;
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) problems.push_back(name + " does not name a known OAuth provider setting");
+  }
+}
+
+void ValidateOAuth(const Config& c, std::vector<std::string>& problems) {
+  for (const auto& [name, fields] : c.oauth_providers) {
+    auto provider = auth::ResolveOAuthProvider(name, fields, c.env == "production");
+    if (provider.ok()) continue;
+    for (const auto& [key, problem] : provider.error().fields) problems.push_back(key + " " + problem);
+  }
+}
+
 const std::vector<Setting>& Settings() {
   static const std::vector<Setting> settings = [] {
     std::vector<Setting> s = {
@@ -216,6 +269,7 @@ const std::vector<Setting>& Settings() {
       s.push_back(RateSetting(cls, "user_per_second", &RateLimitClass::user_per_second));
     }
     for (auto& setting : IdentitySettings()) s.push_back(std::move(setting));
+    for (auto& setting : NetSettings()) s.push_back(std::move(setting));
     return s;
   }();
   return settings;
@@ -230,6 +284,10 @@ const Setting* FindSetting(const std::string& key) {
 
 void Apply(Config& c, const std::string& key, const std::string& value, const std::string& origin,
            std::vector<std::string>& problems) {
+  if (key.rfind(kOAuthPrefix, 0) == 0) {
+    if (auto problem = ApplyOAuth(c, key, value)) problems.push_back(origin + ": " + key + " " + *problem);
+    return;
+  }
   const Setting* s = FindSetting(key);
   if (s == nullptr) {
     problems.push_back(origin + ": unknown setting \"" + key + "\"");
@@ -385,6 +443,7 @@ ConfigLoad LoadConfig(const std::vector<std::string>& args, const std::map<std::
       if (auto problem = s.set(c, it->second)) load.problems.push_back(EnvName(s.key) + " " + *problem);
     }
   }
+  ApplyOAuthEnv(c, env, load.problems);
   for (const auto& [key, value] : flag_values) Apply(c, key, value, "flag", load.problems);
 
   Derive(c);
@@ -429,6 +488,7 @@ std::vector<std::string> Validate(const Config& c) {
     }
   }
   ValidateIdentity(c, problems);
+  ValidateOAuth(c, problems);
   if (c.env == "production") {
     if (c.jwt_secret == kDevJwtSecret) problems.push_back("production: secrets.jwt (VEZA_SECRETS_JWT) is the development default; set a random secret of at least 32 characters");
     else if (c.jwt_secret.size() < 32) problems.push_back("production: secrets.jwt must be at least 32 characters");
@@ -455,6 +515,13 @@ std::string Describe(const Config& c) {
       }
     }
     out += s.key + " = \"" + value + "\"    # " + EnvName(s.key) + "\n";
+  }
+  for (const auto& [provider, fields] : c.oauth_providers) {
+    for (const auto& [field, value] : fields) {
+      std::string key = std::string(kOAuthPrefix) + provider + "." + field;
+      out += key + " = \"" + (IsOAuthSecret(field) && !value.empty() ? "<redacted>" : value) + "\"    # " +
+             EnvName(key) + "\n";
+    }
   }
   return out;
 }

@@ -84,6 +84,14 @@ struct Config {
   std::string smtp_starttls = "required";  // required | opportunistic | off
   int64_t smtp_timeout_ms = 30'000;
   bool smtp_verify_tls = true;
+
+  // OAuth sign-in providers, `oauth.<provider>.<field>` (VEZA_OAUTH_<PROVIDER>_<FIELD>): client_id and
+  // client_secret enable the spotify and discord presets; other providers also need their URLs
+  // (see auth::OAuthSettingFields). Outbound HTTP, net.*: see OAuthAndNetSettings() in config.cpp.
+  std::map<std::string, std::map<std::string, std::string>> oauth_providers;
+  bool net_allow_private_addresses = false;  // only tests and closed networks: disables the SSRF guard
+  int64_t net_timeout_ms = 15'000;
+  int64_t auth_oauth_code_ttl_s = 120;       // the one-time code the web client trades for tokens
 };
 
 struct ConfigLoad {

@@ -24,6 +24,34 @@ std::string WriteFile(const std::string& name, const std::string& text) {
   return path;
 }
 
+TEST(Config, OAuthProvidersFromFileEnvAndFlags) {
+  std::string file = WriteFile("oauth", "[oauth.spotify]\nclient_id = \"sp-id\"\nclient_secret = \"sp-secret\"\n");
+  auto load = LoadConfig({"--config", file, "--set", "oauth.my_idp.token_url=https://idp.example/token"},
+                         {{"VEZA_OAUTH_MY_IDP_CLIENT_ID", "cid"},
+                          {"VEZA_OAUTH_MY_IDP_CLIENT_SECRET", "csecret"},
+                          {"VEZA_OAUTH_MY_IDP_AUTHORIZE_URL", "https://idp.example/authorize"},
+                          {"VEZA_OAUTH_MY_IDP_USERINFO_URL", "https://idp.example/userinfo"}});
+  std::filesystem::remove(file);
+  EXPECT_TRUE(load.problems.empty()) << (load.problems.empty() ? "" : load.problems[0]);
+  EXPECT_EQ(load.config.oauth_providers.at("spotify").at("client_id"), "sp-id");
+  EXPECT_EQ(load.config.oauth_providers.at("my_idp").at("client_secret"), "csecret");
+  EXPECT_EQ(load.config.oauth_providers.at("my_idp").at("token_url"), "https://idp.example/token");
+  std::string described = Describe(load.config);
+  EXPECT_NE(described.find("oauth.my_idp.client_secret = \"<redacted>\""), std::string::npos);
+  EXPECT_EQ(described.find("csecret"), std::string::npos);
+
+  auto bad = LoadConfig({"--set", "oauth.github.client_id=x", "--set", "oauth.discord.client_id=d"},
+                        {{"VEZA_OAUTH_DISCORD_COLOUR", "red"}});
+  EXPECT_TRUE(HasProblemMentioning(bad, "oauth.github.authorize_url is required"));
+  EXPECT_TRUE(HasProblemMentioning(bad, "oauth.discord.client_secret is required"));
+  EXPECT_TRUE(HasProblemMentioning(bad, "VEZA_OAUTH_DISCORD_COLOUR"));
+  auto prod_http = LoadConfig({"--set", "env=production", "--set", "oauth.x.client_id=a", "--set",
+                               "oauth.x.client_secret=b", "--set", "oauth.x.authorize_url=http://idp/a", "--set",
+                               "oauth.x.token_url=https://idp/t", "--set", "oauth.x.userinfo_url=https://idp/u"},
+                              {});
+  EXPECT_TRUE(HasProblemMentioning(prod_http, "oauth.x.authorize_url must be an https:// URL"));
+}
+
 TEST(Config, DefaultsAreEmbeddedAndValid) {
   auto load = LoadConfig({}, {});
   EXPECT_TRUE(load.problems.empty());

@@ -7,6 +7,8 @@
 
 #include "core/log.h"
 #include "db/migrate.h"
+#include "auth/oauth_routes.h"
+#include "auth/totp_routes.h"
 #include "users/user_routes.h"
 
 namespace veza::app {
@@ -32,6 +34,7 @@ std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& data
   id->guard = std::make_unique<auth::LoginGuard>(
       auth::LoginGuardOptions{.account_free_failures = static_cast<int>(config.auth_login_account_free_failures),
                               .ip_free_failures = static_cast<int>(config.auth_login_ip_free_failures)});
+  id->totp = std::make_unique<auth::TotpService>(database, *id->users, *id->hasher, clock);
   id->auth = std::make_unique<auth::AuthService>(database, *id->users, *id->mailer, *id->hasher, *id->guard, ids,
                                                  clock,
                                                  auth::AuthOptions{.jwt_secret = config.jwt_secret,
@@ -42,13 +45,33 @@ std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& data
                                                                    .stream_token_ttl_s = config.auth_stream_token_ttl_s,
                                                                    .session_cache_ms = config.auth_session_cache_ms,
                                                                    .login_failure_mail_at = static_cast<int>(
-                                                                       config.auth_login_account_free_failures + 1)});
+                                                                       config.auth_login_account_free_failures + 1)},
+                                                 id->totp.get());
+  id->http = std::make_unique<net::HttpClient>(net::HttpClientOptions{
+      .allow_private_addresses = config.net_allow_private_addresses,
+      .timeout_ms = static_cast<int>(config.net_timeout_ms),
+      .user_agent = std::string("Veza/") + VEZA_VERSION});
+  std::vector<auth::OAuthProvider> providers;
+  for (const auto& [name, fields] : config.oauth_providers) {
+    // LoadConfig already refused invalid providers; this only skips them for callers that did not validate.
+    if (auto p = auth::ResolveOAuthProvider(name, fields, config.env == "production"); p.ok()) {
+      providers.push_back(std::move(*p));
+    }
+  }
+  id->oauth = std::make_unique<auth::OAuthService>(database, *id->users, *id->auth, *id->http, ids, clock,
+                                                   std::move(providers),
+                                                   auth::OAuthOptions{.public_url = config.public_url,
+                                                                      .code_ttl_s = config.auth_oauth_code_ttl_s});
   return id;
 }
 
 void RegisterIdentityRoutes(http::Router& router, const Config& config, Identity& identity) {
   auth::RegisterAuthRoutes(router, *identity.auth, {.secure_cookies = config.public_url.rfind("https://", 0) == 0});
   users::RegisterUserRoutes(router, *identity.users);
+  auth::RegisterTotpRoutes(router, *identity.totp);
+  auth::RegisterOAuthRoutes(router, *identity.oauth,
+                            {.secure_cookies = config.public_url.rfind("https://", 0) == 0,
+                             .refresh_ttl_s = config.auth_refresh_ttl_s});
 }
 
 namespace {

@@ -1,5 +1,5 @@
 #pragma once
-/// Wiring of the identity modules (users, auth, mail) and the `veza admin user|outbox` commands.
+/// Wiring of the identity modules (users, auth with 2FA and OAuth, mail) and the `veza admin user|outbox` commands.
 
 #include <memory>
 #include <string>
@@ -8,6 +8,8 @@
 #include "app/config.h"
 #include "auth/auth_routes.h"
 #include "auth/auth_service.h"
+#include "auth/oauth_service.h"
+#include "auth/totp_service.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "db/session.h"
@@ -15,6 +17,7 @@
 #include "jobs/queue.h"
 #include "mail/mailer.h"
 #include "mail/smtp.h"
+#include "net/http_client.h"
 #include "users/user_service.h"
 
 namespace veza::app {
@@ -26,7 +29,10 @@ struct Identity {
   std::unique_ptr<mail::MailDelivery> delivery;    // null when smtp.url is empty
   std::unique_ptr<auth::PasswordHasher> hasher;
   std::unique_ptr<auth::LoginGuard> guard;
+  std::unique_ptr<auth::TotpService> totp;
   std::unique_ptr<auth::AuthService> auth;
+  std::unique_ptr<net::HttpClient> http;  // outbound HTTP (OAuth providers), SSRF-guarded
+  std::unique_ptr<auth::OAuthService> oauth;
 };
 
 /// `queue` may be null (mail then waits in the outbox for `veza admin outbox --deliver`).

@@ -1,5 +1,7 @@
 #include "auth/auth_routes.h"
 
+#include "auth/route_helpers.h"
+
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/json.h"
@@ -88,6 +90,21 @@ std::string IsoTime(int64_t ms) { return FormatRfc3339(ms); }
 
 }  // namespace
 
+namespace internal {
+
+http::Response Fail(const Error& error, const http::Request& req) { return auth::Fail(error, req); }
+Error Unauthenticated() { return auth::Unauthenticated(); }
+ClientInfo ClientOf(const http::Request& req) { return auth::ClientOf(req); }
+std::optional<std::string> CookieValue(const http::Request& req, std::string_view name) {
+  return auth::CookieValue(req, name);
+}
+http::Response TokensResponse(int status, const Tokens& tokens, const users::User* user, bool cookie,
+                              int64_t refresh_ttl_s, bool secure) {
+  return auth::TokensResponse(status, tokens, user, cookie, refresh_ttl_s, secure);
+}
+
+}  // namespace internal
+
 void RegisterAuthRoutes(http::Router& router, AuthService& service, AuthRouteOptions options) {
   const http::RouteOptions auth_class{.max_body_bytes = 16 * 1024, .rate_class = "auth"};
   const http::RouteOptions signed_in{.max_body_bytes = 16 * 1024};
@@ -117,9 +134,15 @@ void RegisterAuthRoutes(http::Router& router, AuthService& service, AuthRouteOpt
     json::ObjectReader r(*body);
     std::string login = r.RequiredString("login", {.min_len = 1, .max_len = 254});
     std::string password = r.RequiredString("password", {.min_len = 1, .max_len = 1024, .trim = false});
+    SecondFactor second;
+    second.totp_code = r.OptionalString("totp_code", {.max_len = 16}).value_or("");
+    second.recovery_code = r.OptionalString("recovery_code", {.max_len = 64}).value_or("");
+    if (!second.totp_code.empty() && !second.recovery_code.empty()) {
+      r.Fail("recovery_code", "send either totp_code or recovery_code, not both");
+    }
     auto cookie = CookieMode(r);
     if (Status s = r.Finish(); !s.ok()) return Fail(s.error(), req);
-    auto signin = service.Login(login, password, ClientOf(req));
+    auto signin = service.Login(login, password, ClientOf(req), second);
     if (!signin.ok()) return Fail(signin.error(), req);
     return TokensResponse(200, signin->tokens, &signin->user, cookie.value_or(false), refresh_ttl, secure);
   }, auth_class);

@@ -35,11 +35,19 @@ Error InvalidEmailToken() {
 
 std::string TokenHash(std::string_view token) { return crypto::Sha256Hex(token); }
 
+std::string AccountKey(int64_t user_id) { return "user:" + std::to_string(user_id); }
+
+Error TooManyAttempts(int64_t wait_ms) {
+  Error e = MakeError(ErrorCode::kRateLimited, "Too many failed sign-ins; try again later.", "too_many_attempts");
+  e.retry_after_s = static_cast<int>((wait_ms + 999) / 1000);
+  return e;
+}
+
 }  // namespace
 
 AuthService::AuthService(db::Database& database, users::UserService& users, mail::Mailer& mailer,
                          const PasswordHasher& hasher, LoginGuard& guard, IdGenerator& ids, const Clock& clock,
-                         AuthOptions options)
+                         AuthOptions options, TotpService* totp)
     : db_(database),
       users_(users),
       mailer_(mailer),
@@ -47,7 +55,8 @@ AuthService::AuthService(db::Database& database, users::UserService& users, mail
       guard_(guard),
       ids_(ids),
       clock_(clock),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      totp_(totp) {}
 
 Result<SignIn> AuthService::Register(const RegisterInput& in, const ClientInfo& client) {
   std::map<std::string, std::string> problems;
@@ -77,18 +86,15 @@ Result<SignIn> AuthService::Register(const RegisterInput& in, const ClientInfo& 
   return SignIn{std::move(user), std::move(tokens)};
 }
 
-Result<SignIn> AuthService::Login(std::string_view login, std::string_view password, const ClientInfo& client) {
+Result<SignIn> AuthService::Login(std::string_view login, std::string_view password, const ClientInfo& client,
+                                  const SecondFactor& second) {
   if (login.empty() || login.size() > 254 || password.size() > kMaxPasswordBytes) return InvalidCredentials();
   VEZA_ASSIGN_OR_RETURN(std::optional<users::User> user, users_.FindByLogin(login));
   // One counter per account whichever identifier names it; unknown logins get their own counters
   // so a delay never tells whether an account exists.
-  std::string account_key = user ? "user:" + std::to_string(user->id) : "login:" + users::NormalizeEmail(login);
+  std::string account_key = user ? AccountKey(user->id) : "login:" + users::NormalizeEmail(login);
   int64_t now = clock_.NowMs();
-  if (int64_t wait = guard_.RetryAfterMs(account_key, client.ip, now); wait > 0) {
-    Error e = MakeError(ErrorCode::kRateLimited, "Too many failed sign-ins; try again later.", "too_many_attempts");
-    e.retry_after_s = static_cast<int>((wait + 999) / 1000);
-    return e;
-  }
+  if (int64_t wait = guard_.RetryAfterMs(account_key, client.ip, now); wait > 0) return TooManyAttempts(wait);
   bool ok = false;
   if (user && !user->password_hash.empty()) {
     ok = hasher_.Verify(user->password_hash, password);
@@ -96,25 +102,60 @@ Result<SignIn> AuthService::Login(std::string_view login, std::string_view passw
     hasher_.BurnEquivalentWork(password);
   }
   if (!ok) {
-    int failures = guard_.RecordFailure(account_key, client.ip, clock_.NowMs());
-    if (user && failures == options_.login_failure_mail_at) {
-      auto sent = mailer_.Send({user->email, "login_failures", user->language,
-                                {{"username", user->username},
-                                 {"count", std::to_string(failures)},
-                                 {"link", options_.public_url + "/settings/security"}}});
-      if (!sent.ok()) log::Warn("cannot queue the failed sign-in mail", {{"error", sent.error().detail}});
-    }
+    RecordLoginFailure(account_key, user ? &*user : nullptr, client);
     return InvalidCredentials();
   }
-  guard_.RecordSuccess(account_key);
   if (user->disabled()) {
+    guard_.RecordSuccess(account_key);
     return MakeError(ErrorCode::kForbidden, "This account is disabled.", "account_disabled");
   }
+  // The guard is cleared only once every factor passed, so guessing codes keeps slowing down.
+  VEZA_TRY(CheckSecondFactor(*user, second, account_key, client));
+  guard_.RecordSuccess(account_key);
   if (hasher_.NeedsRehash(user->password_hash)) {
     if (auto rehashed = hasher_.Hash(password); rehashed.ok()) (void)users_.SetPasswordHash(user->id, *rehashed);
   }
   VEZA_ASSIGN_OR_RETURN(Tokens tokens, CreateSession(*user, client));
   return SignIn{std::move(*user), std::move(tokens)};
+}
+
+void AuthService::RecordLoginFailure(const std::string& account_key, const users::User* user,
+                                     const ClientInfo& client) {
+  int failures = guard_.RecordFailure(account_key, client.ip, clock_.NowMs());
+  if (user && failures == options_.login_failure_mail_at) {
+    auto sent = mailer_.Send({user->email, "login_failures", user->language,
+                              {{"username", user->username},
+                               {"count", std::to_string(failures)},
+                               {"link", options_.public_url + "/settings/security"}}});
+    if (!sent.ok()) log::Warn("cannot queue the failed sign-in mail", {{"error", sent.error().detail}});
+  }
+}
+
+Status AuthService::CheckSecondFactor(const users::User& user, const SecondFactor& second,
+                                      const std::string& account_key, const ClientInfo& client) {
+  if (totp_ == nullptr) return Ok();
+  VEZA_ASSIGN_OR_RETURN(bool enabled, totp_->IsEnabled(user.id));
+  if (!enabled) return Ok();
+  Status verified = totp_->Verify(user.id, second);
+  if (!verified.ok() && verified.error().slug != "totp_required") RecordLoginFailure(account_key, &user, client);
+  return verified;
+}
+
+Status AuthService::CheckExternalSignIn(const users::User& user, const SecondFactor& second,
+                                        const ClientInfo& client) {
+  std::string account_key = AccountKey(user.id);
+  if (int64_t wait = guard_.RetryAfterMs(account_key, client.ip, clock_.NowMs()); wait > 0) {
+    return TooManyAttempts(wait);
+  }
+  if (user.disabled()) return MakeError(ErrorCode::kForbidden, "This account is disabled.", "account_disabled");
+  VEZA_TRY(CheckSecondFactor(user, second, account_key, client));
+  if (!second.empty()) guard_.RecordSuccess(account_key);
+  return Ok();
+}
+
+Result<SignIn> AuthService::OpenSession(const users::User& user, const ClientInfo& client) {
+  VEZA_ASSIGN_OR_RETURN(Tokens tokens, CreateSession(user, client));
+  return SignIn{user, std::move(tokens)};
 }
 
 Tokens AuthService::IssueAccess(int64_t user_id, int64_t session_id, const std::string& role, std::string refresh) {

@@ -12,6 +12,7 @@
 #include "auth/auth_store.h"
 #include "auth/login_guard.h"
 #include "auth/password.h"
+#include "auth/totp_service.h"
 #include "auth/user_agent.h"
 #include "core/clock.h"
 #include "core/ids.h"
@@ -89,14 +90,23 @@ struct StreamToken {
 class AuthService {
  public:
   AuthService(db::Database& database, users::UserService& users, mail::Mailer& mailer, const PasswordHasher& hasher,
-              LoginGuard& guard, IdGenerator& ids, const Clock& clock, AuthOptions options);
+              LoginGuard& guard, IdGenerator& ids, const Clock& clock, AuthOptions options,
+              TotpService* totp = nullptr);
 
   /// 422 naming each bad field (password rule included), 409 for a taken email or username.
   Result<SignIn> Register(const RegisterInput& input, const ClientInfo& client);
   /// One uniform 401 `invalid_credentials` for an unknown account or a wrong password, after the same
   /// Argon2id work; 429 with Retry-After while the account or IP is being slowed down; 403 for a
-  /// disabled account (only once the password was right).
-  Result<SignIn> Login(std::string_view login, std::string_view password, const ClientInfo& client);
+  /// disabled account (only once the password was right). With two-factor sign-in on, the right password
+  /// without a code is 401 `totp_required` (no session); a wrong code is 401 `invalid_totp_code` /
+  /// `invalid_recovery_code` and counts as a failure for the brute-force guard.
+  Result<SignIn> Login(std::string_view login, std::string_view password, const ClientInfo& client,
+                       const SecondFactor& second = {});
+  /// For sign-ins proven another way (OAuth): 403 for a disabled account, and the two-factor check as in
+  /// Login. Call before consuming the proof, then OpenSession.
+  Status CheckExternalSignIn(const users::User& user, const SecondFactor& second, const ClientInfo& client);
+  /// Opens a session for an account the caller has authenticated (CheckExternalSignIn passed).
+  Result<SignIn> OpenSession(const users::User& user, const ClientInfo& client);
   /// Rotates the refresh token. An already-used token revokes its whole session (401 `refresh_token_reused`).
   Result<Tokens> Refresh(std::string_view refresh_token, const ClientInfo& client);
 
@@ -130,6 +140,10 @@ class AuthService {
 
  private:
   Result<Tokens> CreateSession(const users::User& user, const ClientInfo& client);
+  /// Counts a failed attempt on `account_key` and mails the owner when failures reach the threshold.
+  void RecordLoginFailure(const std::string& account_key, const users::User* user, const ClientInfo& client);
+  Status CheckSecondFactor(const users::User& user, const SecondFactor& second, const std::string& account_key,
+                           const ClientInfo& client);
   Tokens IssueAccess(int64_t user_id, int64_t session_id, const std::string& role, std::string refresh);
   Result<std::string> NewEmailToken(int64_t user_id, const std::string& purpose, const std::string& email,
                                     int64_t ttl_s);
@@ -145,6 +159,7 @@ class AuthService {
   IdGenerator& ids_;
   const Clock& clock_;
   AuthOptions options_;
+  TotpService* totp_;
 
   struct CachedSession {
     int64_t user_id = 0;
