@@ -84,6 +84,7 @@ struct Config {
   std::string smtp_starttls = "required";  // required | opportunistic | off
   int64_t smtp_timeout_ms = 30'000;
   bool smtp_verify_tls = true;
+  int64_t users_username_grace_days = 30;  // a deleted account's username is held this long
 };
 
 struct ConfigLoad {

@@ -7,14 +7,17 @@
 
 #include "core/log.h"
 #include "db/migrate.h"
+#include "users/account_routes.h"
+#include "users/profile_media_routes.h"
 #include "users/user_routes.h"
 
 namespace veza::app {
 
-std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& database, IdGenerator& ids,
-                                        const Clock& clock, jobs::Queue* queue) {
+std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& database, storage::ObjectStore& objects,
+                                        IdGenerator& ids, const Clock& clock, jobs::Queue* queue) {
   auto id = std::make_unique<Identity>();
-  id->users = std::make_unique<users::UserService>(database, ids, clock);
+  id->users = std::make_unique<users::UserService>(
+      database, ids, clock, users::UserOptions{.username_grace_ms = config.users_username_grace_days * 24 * 3600 * 1000});
   id->mailer = std::make_unique<mail::Mailer>(database, ids, clock, queue);
   if (!config.smtp_url.empty()) {
     id->smtp = std::make_unique<mail::SmtpSender>(mail::SmtpOptions{.url = config.smtp_url,
@@ -43,12 +46,24 @@ std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& data
                                                                    .session_cache_ms = config.auth_session_cache_ms,
                                                                    .login_failure_mail_at = static_cast<int>(
                                                                        config.auth_login_account_free_failures + 1)});
+  id->media = std::make_unique<users::ProfileMediaService>(database, objects, *id->users, ids, clock);
+  id->accounts = std::make_unique<users::AccountService>(
+      database, *id->users, *id->media, clock,
+      users::AccountHooks{.verify_password = [hasher = id->hasher.get()](const std::string& hash,
+                                                                       std::string_view password) {
+                            return hasher->Verify(hash, password);
+                          },
+                          .end_sessions = [auth = id->auth.get()](int64_t user_id) {
+                            return auth->EndAllSessions(user_id, "account_deleted");
+                          }});
   return id;
 }
 
 void RegisterIdentityRoutes(http::Router& router, const Config& config, Identity& identity) {
   auth::RegisterAuthRoutes(router, *identity.auth, {.secure_cookies = config.public_url.rfind("https://", 0) == 0});
   users::RegisterUserRoutes(router, *identity.users);
+  users::RegisterProfileMediaRoutes(router, *identity.media);
+  users::RegisterAccountRoutes(router, *identity.accounts, *identity.users);
 }
 
 namespace {

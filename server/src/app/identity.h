@@ -15,6 +15,9 @@
 #include "jobs/queue.h"
 #include "mail/mailer.h"
 #include "mail/smtp.h"
+#include "storage/object_store.h"
+#include "users/account_service.h"
+#include "users/profile_media.h"
 #include "users/user_service.h"
 
 namespace veza::app {
@@ -27,11 +30,13 @@ struct Identity {
   std::unique_ptr<auth::PasswordHasher> hasher;
   std::unique_ptr<auth::LoginGuard> guard;
   std::unique_ptr<auth::AuthService> auth;
+  std::unique_ptr<users::ProfileMediaService> media;  // avatars and banners in the object store
+  std::unique_ptr<users::AccountService> accounts;    // export and deletion
 };
 
 /// `queue` may be null (mail then waits in the outbox for `veza admin outbox --deliver`).
-std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& database, IdGenerator& ids,
-                                        const Clock& clock, jobs::Queue* queue);
+std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& database, storage::ObjectStore& objects,
+                                        IdGenerator& ids, const Clock& clock, jobs::Queue* queue);
 
 void RegisterIdentityRoutes(http::Router& router, const Config& config, Identity& identity);
 
