@@ -2,8 +2,6 @@
 
 #include <vips/vips.h>
 
-#include "core/log.h"
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +9,8 @@
 #include <optional>
 #include <stdexcept>
 #include <utility>
+
+#include "core/log.h"
 
 namespace veza::images {
 
@@ -67,9 +67,13 @@ Error Corrupt(std::string_view format) {
   return e;
 }
 
-Error VipsInternal(std::string_view what) { return Internal(std::string(what) + ": " + TakeVipsError()); }
+Error VipsInternal(std::string_view what) {
+  return Internal(std::string(what) + ": " + TakeVipsError());
+}
 
-bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 bool LooksLikeText(std::string_view head) {
   if (head.empty()) return false;
@@ -116,8 +120,8 @@ Status CheckDimensions(VipsImage* image, const DecodeLimits& limits, Format form
   if (w <= 0 || h <= 0) return Corrupt(FormatName(format));
   if (w > limits.max_dimension || h > limits.max_dimension || pixels > limits.max_pixels) {
     Error e = MakeError(ErrorCode::kValidation,
-                        "The image is " + std::to_string(w) + "×" + std::to_string(h) +
-                            " pixels; at most " + std::to_string(limits.max_dimension) + " pixels a side and " +
+                        "The image is " + std::to_string(w) + "×" + std::to_string(h) + " pixels; at most " +
+                            std::to_string(limits.max_dimension) + " pixels a side and " +
                             std::to_string(limits.max_pixels / 1'000'000) + " megapixels are accepted.",
                         "image_too_large");
     e.fields["file"] = "has too many pixels";
@@ -139,8 +143,8 @@ int Load(const Source& src, Format format, int shrink, VipsImage** out) {
   switch (format) {
     case Format::kJpeg:
       return src.path ? vips_jpegload(src.path->c_str(), out, "fail_on", fail, "shrink", shrink, nullptr)
-                      : vips_jpegload_buffer(const_cast<void*>(buf), len, out, "fail_on", fail, "shrink", shrink,
-                                             nullptr);
+                      : vips_jpegload_buffer(const_cast<void*>(buf), len, out, "fail_on", fail, "shrink",
+                                             shrink, nullptr);
     case Format::kPng:
       return src.path ? vips_pngload(src.path->c_str(), out, "fail_on", fail, nullptr)
                       : vips_pngload_buffer(const_cast<void*>(buf), len, out, "fail_on", fail, nullptr);
@@ -166,15 +170,22 @@ int ShrinkFor(VipsImage* header, Format format, DecodeHint hint) {
 
 std::string_view FormatName(Format format) {
   switch (format) {
-    case Format::kJpeg: return "JPEG";
-    case Format::kPng: return "PNG";
-    case Format::kWebp: return "WebP";
+    case Format::kJpeg:
+      return "JPEG";
+    case Format::kPng:
+      return "PNG";
+    case Format::kWebp:
+      return "WebP";
   }
   return "unknown";
 }
 
-std::string_view OutputMimeType(Output output) { return output == Output::kWebp ? "image/webp" : "image/jpeg"; }
-std::string_view OutputExtension(Output output) { return output == Output::kWebp ? "webp" : "jpg"; }
+std::string_view OutputMimeType(Output output) {
+  return output == Output::kWebp ? "image/webp" : "image/jpeg";
+}
+std::string_view OutputExtension(Output output) {
+  return output == Output::kWebp ? "webp" : "jpg";
+}
 
 std::string DescribeContent(std::string_view h) {
   if (h.empty()) return "empty";
@@ -184,7 +195,8 @@ std::string DescribeContent(std::string_view h) {
   if (StartsWith(h, "II*\0"sv) || StartsWith(h, "MM\0*"sv)) return "a TIFF image";
   if (StartsWith(h, "\0\0\1\0"sv)) return "an ICO image";
   if (StartsWith(h, "8BPS")) return "a Photoshop document";
-  if (StartsWith(h, "\xFF\x0A") || (h.size() >= 12 && h.substr(4, 8) == "JXL \r\n\x87\n")) return "a JPEG XL image";
+  if (StartsWith(h, "\xFF\x0A") || (h.size() >= 12 && h.substr(4, 8) == "JXL \r\n\x87\n"))
+    return "a JPEG XL image";
   if (h.size() >= 12 && h.substr(4, 4) == "ftyp") {
     std::string_view brand = h.substr(8, 4);
     if (brand == "avif" || brand == "avis") return "an AVIF image";
@@ -214,7 +226,8 @@ Result<Format> Sniff(std::string_view head) {
   }
   std::string found = DescribeContent(head);
   Error e = MakeError(ErrorCode::kUnsupportedMediaType,
-                      "Only JPEG, PNG and WebP images are accepted; this is " + found + ".", "unsupported_image_type");
+                      "Only JPEG, PNG and WebP images are accepted; this is " + found + ".",
+                      "unsupported_image_type");
   e.fields["file"] = "is " + found + "; JPEG, PNG or WebP expected";
   return e;
 }
@@ -248,9 +261,15 @@ Image::Image(Image&&) noexcept = default;
 Image& Image::operator=(Image&&) noexcept = default;
 Image::~Image() = default;
 
-int Image::width() const { return vips_image_get_width(impl_->image.get()); }
-int Image::height() const { return vips_image_get_height(impl_->image.get()); }
-Format Image::source_format() const { return impl_->format; }
+int Image::width() const {
+  return vips_image_get_width(impl_->image.get());
+}
+int Image::height() const {
+  return vips_image_get_height(impl_->image.get());
+}
+Format Image::source_format() const {
+  return impl_->format;
+}
 
 namespace {
 
@@ -258,7 +277,8 @@ Result<Ref> Normalize(Ref in, Format format) {
   Ref cur = std::move(in), next;
   if (vips_autorot(cur.get(), next.out(), nullptr) != 0) return Corrupt(FormatName(format));
   cur = std::move(next);
-  // Pixels move into sRGB through the embedded profile when there is one, so stripping it later keeps colours.
+  // Pixels move into sRGB through the embedded profile when there is one, so stripping it later keeps
+  // colours.
   if (vips_image_get_typeof(cur.get(), VIPS_META_ICC_NAME) != 0) {
     if (vips_icc_transform(cur.get(), next.out(), "srgb", "embedded", TRUE, "intent", VIPS_INTENT_RELATIVE,
                            nullptr) == 0) {
@@ -300,7 +320,8 @@ struct Decoded {
   Format format = Format::kJpeg;
 };
 
-Result<Decoded> DecodeSource(const Source& src, std::string_view head, const DecodeLimits& limits, DecodeHint hint) {
+Result<Decoded> DecodeSource(const Source& src, std::string_view head, const DecodeLimits& limits,
+                             DecodeHint hint) {
   Init();
   VEZA_ASSIGN_OR_RETURN(Format format, Sniff(head));
   Ref header;
@@ -386,8 +407,9 @@ Result<Image> Image::DecodeBytes(std::string_view bytes, const DecodeLimits& lim
 Result<Image> Image::CoverCrop(int width, int height) const {
   if (width <= 0 || height <= 0) return Internal("CoverCrop needs a positive size");
   Ref out;
-  if (vips_thumbnail_image(impl_->image.get(), out.out(), width, "height", height, "crop", VIPS_INTERESTING_CENTRE,
-                           "size", VIPS_SIZE_BOTH, "no_rotate", TRUE, nullptr) != 0) {
+  if (vips_thumbnail_image(impl_->image.get(), out.out(), width, "height", height, "crop",
+                           VIPS_INTERESTING_CENTRE, "size", VIPS_SIZE_BOTH, "no_rotate", TRUE,
+                           nullptr) != 0) {
     return VipsInternal("thumbnail");
   }
   VipsImage* memory = vips_image_copy_memory(out.get());
@@ -410,8 +432,8 @@ Result<std::string> Image::Encode(Output output, int quality) const {
   size_t len = 0;
   int rc = output == Output::kWebp
                ? vips_webpsave_buffer(bare.get(), &buf, &len, "Q", quality, "strip", TRUE, nullptr)
-               : vips_jpegsave_buffer(bare.get(), &buf, &len, "Q", quality, "strip", TRUE, "optimize_coding", TRUE,
-                                      nullptr);
+               : vips_jpegsave_buffer(bare.get(), &buf, &len, "Q", quality, "strip", TRUE, "optimize_coding",
+                                      TRUE, nullptr);
   if (rc != 0) return VipsInternal("encode");
   std::string bytes(static_cast<const char*>(buf), len);
   g_free(buf);

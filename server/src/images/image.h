@@ -58,7 +58,8 @@ class Image {
   static Result<Image> DecodeFile(const std::string& path, const DecodeLimits& limits = {},
                                   DecodeHint hint = {});
   /// The same for bytes in memory.
-  static Result<Image> DecodeBytes(std::string_view bytes, const DecodeLimits& limits = {}, DecodeHint hint = {});
+  static Result<Image> DecodeBytes(std::string_view bytes, const DecodeLimits& limits = {},
+                                   DecodeHint hint = {});
 
   int width() const;
   int height() const;

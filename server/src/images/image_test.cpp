@@ -51,7 +51,9 @@ std::string Save(VipsImage* image, const char* suffix) {
   return out;
 }
 
-void Put16(std::string& s, uint16_t v) { s += static_cast<char>(v & 0xff), s += static_cast<char>(v >> 8); }
+void Put16(std::string& s, uint16_t v) {
+  s += static_cast<char>(v & 0xff), s += static_cast<char>(v >> 8);
+}
 void Put32(std::string& s, uint32_t v) {
   for (int i = 0; i < 4; ++i) s += static_cast<char>((v >> (8 * i)) & 0xff);
 }
@@ -110,7 +112,8 @@ std::string PngBomb() {
 
 // The classic 1×1 transparent GIF.
 const std::string kGif = std::string(
-    "GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff\x21\xf9\x04\x01\x00\x00\x00\x00\x2c\x00\x00\x00"
+    "GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff\x21\xf9\x04\x01\x00\x00\x00\x00\x2c\x00\x00"
+    "\x00"
     "\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00\x3b",
     43);
 
@@ -129,8 +132,12 @@ std::vector<double> Pixel(VipsImage* image, int x, int y) {
   return out;
 }
 
-bool IsRed(const std::vector<double>& p) { return p.size() >= 3 && p[0] > 200 && p[1] < 60 && p[2] < 60; }
-bool IsBlue(const std::vector<double>& p) { return p.size() >= 3 && p[0] < 60 && p[1] < 60 && p[2] > 200; }
+bool IsRed(const std::vector<double>& p) {
+  return p.size() >= 3 && p[0] > 200 && p[1] < 60 && p[2] < 60;
+}
+bool IsBlue(const std::vector<double>& p) {
+  return p.size() >= 3 && p[0] < 60 && p[1] < 60 && p[2] > 200;
+}
 
 class ImagesTest : public ::testing::Test {
  protected:
@@ -152,8 +159,14 @@ TEST_F(ImagesTest, SniffNamesWhatItFound) {
       {kGif, "a GIF image"},
       {"BM\x36\x00\x00\x00", "a BMP image"},
       {std::string("II*\0\x08\0\0\0", 8), "a TIFF image"},
-      {std::string("\0\0\0\x1c" "ftypheic", 12), "a HEIF/HEIC image"},
-      {std::string("\0\0\0\x1c" "ftypavif", 12), "an AVIF image"},
+      {std::string("\0\0\0\x1c"
+                   "ftypheic",
+                   12),
+       "a HEIF/HEIC image"},
+      {std::string("\0\0\0\x1c"
+                   "ftypavif",
+                   12),
+       "an AVIF image"},
       {"%PDF-1.7\n", "a PDF document"},
       {"<?xml version=\"1.0\"?><svg xmlns=", "an SVG image"},
       {"hello, this is a plain text file\n", "text"},

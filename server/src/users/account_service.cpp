@@ -17,7 +17,7 @@ namespace bj = json::bj;
 
 // Columns whose names say they hold credentials are never exported, whatever table they are in.
 bool SecretColumn(std::string_view column) {
-  static constexpr std::array<std::string_view, 7> kWords = {"hash", "token", "secret", "password",
+  static constexpr std::array<std::string_view, 7> kWords = {"hash", "token",    "secret",  "password",
                                                              "totp", "recovery", "verifier"};
   for (auto w : kWords) {
     if (column.find(w) != std::string_view::npos) return true;
@@ -77,13 +77,16 @@ Result<std::string> AccountService::Export(int64_t user_id) {
   doc["exported_at"] = FormatRfc3339(clock_.NowMs());
   doc["profile"] = std::move(profile);
   Status read = db_.Read([&](db::Session& s) -> Status {
-    VEZA_ASSIGN_OR_RETURN(auto sessions, account_store::RowsWhere(s, account_store::kSessionsTable, "user_id", user.id));
+    VEZA_ASSIGN_OR_RETURN(auto sessions,
+                          account_store::RowsWhere(s, account_store::kSessionsTable, "user_id", user.id));
     doc["sessions"] = Rows(sessions, {"user_id"});
-    VEZA_ASSIGN_OR_RETURN(auto mails, account_store::RowsWhere(s, account_store::kMailTable, "to_address", user.email));
+    VEZA_ASSIGN_OR_RETURN(auto mails,
+                          account_store::RowsWhere(s, account_store::kMailTable, "to_address", user.email));
     bj::array mail_rows = Rows(mails, {"html_body", "last_error", "attempts"});
     for (auto& m : mail_rows) {
       auto& o = m.as_object();
-      if (auto* t = o.if_contains("text_body"); t && t->is_string()) *t = RedactTokens(std::string(t->as_string()));
+      if (auto* t = o.if_contains("text_body"); t && t->is_string())
+        *t = RedactTokens(std::string(t->as_string()));
     }
     doc["mails"] = std::move(mail_rows);
     for (auto [name, table] : {std::pair{"connections", account_store::kConnectionsTable},

@@ -11,8 +11,10 @@ Result<bool> TableExists(db::Session& s, std::string_view table) {
   return row.has_value();
 }
 
-Result<db::QueryResult> RowsWhere(db::Session& s, std::string_view table, std::string_view column, db::Value value) {
-  std::string sql = "SELECT * FROM " + std::string(table) + " WHERE " + std::string(column) + " = $1 ORDER BY 1";
+Result<db::QueryResult> RowsWhere(db::Session& s, std::string_view table, std::string_view column,
+                                  db::Value value) {
+  std::string sql =
+      "SELECT * FROM " + std::string(table) + " WHERE " + std::string(column) + " = $1 ORDER BY 1";
   VEZA_ASSIGN_OR_RETURN(db::QueryResult r, s.Query(sql, {std::move(value)}));
   return r;
 }

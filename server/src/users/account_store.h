@@ -23,7 +23,8 @@ Result<bool> TableExists(db::Session& s, std::string_view table);
 
 /// Every row of `table` whose `column` equals `value`, ordered by the first column. `table` and `column` are
 /// constants of this module, never input.
-Result<db::QueryResult> RowsWhere(db::Session& s, std::string_view table, std::string_view column, db::Value value);
+Result<db::QueryResult> RowsWhere(db::Session& s, std::string_view table, std::string_view column,
+                                  db::Value value);
 
 /// Account deletion: the email tokens and outbox mails that carry the address, and OAuth links when
 /// that table exists. Sessions are ended by the auth service, not here.

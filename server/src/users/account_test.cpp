@@ -29,7 +29,8 @@ uint32_t Crc32(std::string_view data) {
 }
 
 std::string Be32(uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+          static_cast<char>(v)};
 }
 
 std::string Chunk(std::string_view type, std::string_view data) {
@@ -75,19 +76,21 @@ class AccountTest : public db::testing::EngineTest {
     EngineTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(db::Migrate(db(), db::EmbeddedMigrations()).ok());
-    dir_ = fs::temp_directory_path() / ("veza-account-test-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(ids_.Next()));
+    dir_ = fs::temp_directory_path() /
+           ("veza-account-test-" + std::to_string(::getpid()) + "-" + std::to_string(ids_.Next()));
     auto store = storage::LocalObjectStore::Open((dir_ / "objects").string());
     ASSERT_TRUE(store.ok());
     objects_ = std::move(*store);
     users_ = std::make_unique<UserService>(db(), ids_, clock_, UserOptions{.username_grace_ms = 1000});
     media_ = std::make_unique<ProfileMediaService>(db(), *objects_, *users_, ids_, clock_);
     AccountHooks hooks{
-        .verify_password = [](const std::string& hash, std::string_view pw) { return hash == "hash:" + std::string(pw); },
-        .end_sessions = [this](int64_t id) {
-          ended_.push_back(id);
-          return Ok();
-        }};
+        .verify_password = [](const std::string& hash,
+                              std::string_view pw) { return hash == "hash:" + std::string(pw); },
+        .end_sessions =
+            [this](int64_t id) {
+              ended_.push_back(id);
+              return Ok();
+            }};
     accounts_ = std::make_unique<AccountService>(db(), *users_, *media_, clock_, hooks);
     auto u = users_->Create(Account("Alice@Example.com", "alice", "hash:pw"));
     ASSERT_TRUE(u.ok());
@@ -178,18 +181,26 @@ TEST_P(AccountTest, BadUploadsChangeNothing) {
 }
 
 TEST_P(AccountTest, ExportHoldsProfileSessionsMailsAndNoSecrets) {
-  ASSERT_TRUE(db().InTransaction([&](db::Session& s) -> Status {
-    VEZA_TRY(s.Execute("INSERT INTO auth_sessions (id, user_id, user_agent, ip, created_at, last_seen_at, expires_at) "
-                       "VALUES (77, $1, 'Firefox', '192.0.2.1', 1, 2, 3)", {alice_.id}));
-    VEZA_TRY(s.Execute("INSERT INTO auth_refresh_tokens (token_hash, session_id, created_at) "
-                       "VALUES ('refresh-hash-secret', 77, 1)"));
-    VEZA_TRY(s.Execute("INSERT INTO mail_outbox (id, to_address, template, language, subject, text_body, html_body, "
-                       "created_at) VALUES (5, 'alice@example.com', 'password_reset', 'en', 'Reset', "
-                       "'Open https://veza.test/reset?token=abcDEF123_- now', '<a>html</a>', 4)"));
-    VEZA_TRY(s.Execute("INSERT INTO mail_outbox (id, to_address, template, language, subject, text_body, html_body, "
-                       "created_at) VALUES (6, 'bob@example.com', 'welcome', 'en', 'Hi', 'x', 'x', 4)"));
-    return Ok();
-  }).ok());
+  ASSERT_TRUE(
+      db().InTransaction([&](db::Session& s) -> Status {
+            VEZA_TRY(
+                s.Execute("INSERT INTO auth_sessions (id, user_id, user_agent, ip, created_at, last_seen_at, "
+                          "expires_at) "
+                          "VALUES (77, $1, 'Firefox', '192.0.2.1', 1, 2, 3)",
+                          {alice_.id}));
+            VEZA_TRY(
+                s.Execute("INSERT INTO auth_refresh_tokens (token_hash, session_id, created_at) "
+                          "VALUES ('refresh-hash-secret', 77, 1)"));
+            VEZA_TRY(s.Execute(
+                "INSERT INTO mail_outbox (id, to_address, template, language, subject, text_body, html_body, "
+                "created_at) VALUES (5, 'alice@example.com', 'password_reset', 'en', 'Reset', "
+                "'Open https://veza.test/reset?token=abcDEF123_- now', '<a>html</a>', 4)"));
+            VEZA_TRY(s.Execute(
+                "INSERT INTO mail_outbox (id, to_address, template, language, subject, text_body, html_body, "
+                "created_at) VALUES (6, 'bob@example.com', 'welcome', 'en', 'Hi', 'x', 'x', 4)"));
+            return Ok();
+          })
+          .ok());
   auto doc = Export();
   EXPECT_EQ(doc.at("profile").as_object().at("email").as_string(), "alice@example.com");
   EXPECT_FALSE(doc.at("profile").as_object().contains("password_hash"));
@@ -200,7 +211,8 @@ TEST_P(AccountTest, ExportHoldsProfileSessionsMailsAndNoSecrets) {
   EXPECT_EQ(sessions[0].as_object().at("created_at").as_string(), "1970-01-01T00:00:00.001Z");
   const auto& mails = doc.at("mails").as_array();
   ASSERT_EQ(mails.size(), 1u);
-  EXPECT_EQ(mails[0].as_object().at("text_body").as_string(), "Open https://veza.test/reset?token=[redacted] now");
+  EXPECT_EQ(mails[0].as_object().at("text_body").as_string(),
+            "Open https://veza.test/reset?token=[redacted] now");
   EXPECT_FALSE(doc.contains("tracks"));
   EXPECT_FALSE(doc.contains("connections"));
   std::string text = json::Serialize(doc);
@@ -209,12 +221,14 @@ TEST_P(AccountTest, ExportHoldsProfileSessionsMailsAndNoSecrets) {
   }
 
   ASSERT_TRUE(db().InTransaction([&](db::Session& s) -> Status {
-    VEZA_TRY(s.ExecuteScript("CREATE TABLE tracks (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL, title TEXT, "
-                             "created_at BIGINT)"));
-    VEZA_TRY(s.Execute("INSERT INTO tracks VALUES (9, $1, 'Song', 1000)", {alice_.id}));
-    VEZA_TRY(s.Execute("INSERT INTO tracks VALUES (10, 42, 'Not hers', 1000)"));
-    return Ok();
-  }).ok());
+                    VEZA_TRY(s.ExecuteScript(
+                        "CREATE TABLE tracks (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL, title TEXT, "
+                        "created_at BIGINT)"));
+                    VEZA_TRY(s.Execute("INSERT INTO tracks VALUES (9, $1, 'Song', 1000)", {alice_.id}));
+                    VEZA_TRY(s.Execute("INSERT INTO tracks VALUES (10, 42, 'Not hers', 1000)"));
+                    return Ok();
+                  })
+                  .ok());
   auto with_tracks = Export();
   const auto& tracks = with_tracks.at("tracks").as_array();
   ASSERT_EQ(tracks.size(), 1u);
@@ -230,11 +244,14 @@ TEST_P(AccountTest, DeletionChecksThePasswordThenPurges) {
   p.bio = "my bio";
   p.location = "Lyon";
   ASSERT_TRUE(users_->UpdateProfile(alice_.id, p).ok());
-  ASSERT_TRUE(db().InTransaction([&](db::Session& s) -> Status {
-    VEZA_TRY(s.Execute("INSERT INTO mail_outbox (id, to_address, template, language, subject, text_body, html_body, "
-                       "created_at) VALUES (5, 'alice@example.com', 'welcome', 'en', 'Hi', 'x', 'x', 4)"));
-    return Ok();
-  }).ok());
+  ASSERT_TRUE(
+      db().InTransaction([&](db::Session& s) -> Status {
+            VEZA_TRY(s.Execute(
+                "INSERT INTO mail_outbox (id, to_address, template, language, subject, text_body, html_body, "
+                "created_at) VALUES (5, 'alice@example.com', 'welcome', 'en', 'Hi', 'x', 'x', 4)"));
+            return Ok();
+          })
+          .ok());
 
   Status wrong = accounts_->Delete(alice_.id, "nope");
   ASSERT_FALSE(wrong.ok());
@@ -254,7 +271,8 @@ TEST_P(AccountTest, DeletionChecksThePasswordThenPurges) {
   EXPECT_FALSE(users_->SetPasswordHash(alice_.id, "hash:new").ok());
   EXPECT_FALSE(users_->SetStatus(alice_.id, "active").ok());
 
-  auto row = db().ReadValue<std::optional<User>>([&](db::Session& s) { return store::FindById(s, alice_.id); });
+  auto row =
+      db().ReadValue<std::optional<User>>([&](db::Session& s) { return store::FindById(s, alice_.id); });
   ASSERT_TRUE(row.ok() && row->has_value());
   const User& tomb = **row;
   EXPECT_EQ(tomb.status, "deleted");
@@ -265,8 +283,9 @@ TEST_P(AccountTest, DeletionChecksThePasswordThenPurges) {
   EXPECT_TRUE(tomb.location.empty());
   EXPECT_TRUE(tomb.avatar_key.empty());
   EXPECT_EQ(tomb.deleted_at, clock_.NowMs());
-  auto mails = db().ReadValue<std::optional<db::Row>>(
-      [&](db::Session& s) { return s.QueryOne("SELECT COUNT(*) FROM mail_outbox WHERE to_address = 'alice@example.com'"); });
+  auto mails = db().ReadValue<std::optional<db::Row>>([&](db::Session& s) {
+    return s.QueryOne("SELECT COUNT(*) FROM mail_outbox WHERE to_address = 'alice@example.com'");
+  });
   EXPECT_EQ((*mails)->Int(0), 0);
   EXPECT_FALSE(accounts_->Delete(alice_.id, "pw").ok());
 }
@@ -285,7 +304,8 @@ TEST_P(AccountTest, UsernameIsHeldForTheGracePeriodThenFreed) {
   ASSERT_TRUE(reborn.ok()) << reborn.error().message;
   EXPECT_NE(reborn->id, alice_.id);
   EXPECT_EQ(users_->GetByUsername("alice")->id, reborn->id);
-  auto tomb = db().ReadValue<std::optional<User>>([&](db::Session& s) { return store::FindById(s, alice_.id); });
+  auto tomb =
+      db().ReadValue<std::optional<User>>([&](db::Session& s) { return store::FindById(s, alice_.id); });
   EXPECT_EQ((*tomb)->username, "~deleted-" + IdToString(alice_.id));
 }
 

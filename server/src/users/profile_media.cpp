@@ -15,11 +15,15 @@ const std::string& BaseKey(const User& u, ImageKind kind) {
   return kind == ImageKind::kAvatar ? u.avatar_key : u.banner_key;
 }
 
-Error NoImage(ImageKind kind) { return NotFound("This account has no " + std::string(ImageKindName(kind)) + "."); }
+Error NoImage(ImageKind kind) {
+  return NotFound("This account has no " + std::string(ImageKindName(kind)) + ".");
+}
 
 }  // namespace
 
-std::string_view ImageKindName(ImageKind kind) { return kind == ImageKind::kAvatar ? "avatar" : "banner"; }
+std::string_view ImageKindName(ImageKind kind) {
+  return kind == ImageKind::kAvatar ? "avatar" : "banner";
+}
 
 const std::vector<Rendition>& Renditions(ImageKind kind) {
   static const std::vector<Rendition> kAvatar = {{"512", 512, 512}, {"128", 128, 128}};
@@ -37,17 +41,18 @@ std::string_view KeyVersion(std::string_view base_key) {
   return base_key.substr(dash + 1);
 }
 
-ProfileMediaService::ProfileMediaService(db::Database& database, storage::ObjectStore& objects, UserService& users,
-                                         IdGenerator& ids, const Clock& clock, ProfileMediaOptions options)
+ProfileMediaService::ProfileMediaService(db::Database& database, storage::ObjectStore& objects,
+                                         UserService& users, IdGenerator& ids, const Clock& clock,
+                                         ProfileMediaOptions options)
     : db_(database), objects_(objects), users_(users), ids_(ids), clock_(clock), options_(options) {}
 
 Result<User> ProfileMediaService::Replace(int64_t user_id, ImageKind kind, const std::string& upload_path) {
   VEZA_TRY(users_.Get(user_id));  // 404 before any decoding work for an account that is gone
   const auto& renditions = Renditions(kind);
   const Rendition& largest = renditions.front();
-  VEZA_ASSIGN_OR_RETURN(images::Image image,
-                        images::Image::DecodeFile(upload_path, options_.limits,
-                                                  {.cover_width = largest.width, .cover_height = largest.height}));
+  VEZA_ASSIGN_OR_RETURN(images::Image image, images::Image::DecodeFile(upload_path, options_.limits,
+                                                                       {.cover_width = largest.width,
+                                                                        .cover_height = largest.height}));
   std::vector<std::string> encoded;
   for (const auto& r : renditions) {
     VEZA_ASSIGN_OR_RETURN(images::Image sized, image.CoverCrop(r.width, r.height));
@@ -70,8 +75,11 @@ Result<User> ProfileMediaService::Replace(int64_t user_id, ImageKind kind, const
     return std::move(replaced).error();
   }
   if (!replaced->empty()) DeleteObjects(*replaced, kind);
-  log::Info("profile image replaced", {{"user_id", user_id}, {"kind", std::string(ImageKindName(kind))},
-                                       {"key", base}, {"width", image.width()}, {"height", image.height()}});
+  log::Info("profile image replaced", {{"user_id", user_id},
+                                       {"kind", std::string(ImageKindName(kind))},
+                                       {"key", base},
+                                       {"width", image.width()},
+                                       {"height", image.height()}});
   return users_.Get(user_id);
 }
 
@@ -91,7 +99,8 @@ Result<std::string> ProfileMediaService::Swap(int64_t user_id, ImageKind kind, c
     }));
     if (swapped) return old;
   }
-  return Unavailable("The profile is being changed by another request; try again.", "image key swap contention", 1);
+  return Unavailable("The profile is being changed by another request; try again.",
+                     "image key swap contention", 1);
 }
 
 void ProfileMediaService::DeleteObjects(std::string_view base_key, ImageKind kind) {
@@ -103,7 +112,8 @@ void ProfileMediaService::DeleteObjects(std::string_view base_key, ImageKind kin
   }
 }
 
-Result<StoredImage> ProfileMediaService::Find(std::string_view username, ImageKind kind, std::string_view size) {
+Result<StoredImage> ProfileMediaService::Find(std::string_view username, ImageKind kind,
+                                              std::string_view size) {
   VEZA_ASSIGN_OR_RETURN(User user, users_.GetByUsername(username));
   if (user.disabled()) return NotFound("No such account.");
   return Load(user, kind, size);

@@ -55,8 +55,8 @@ struct StoredImage {
 
 class ProfileMediaService {
  public:
-  ProfileMediaService(db::Database& database, storage::ObjectStore& objects, UserService& users, IdGenerator& ids,
-                      const Clock& clock, ProfileMediaOptions options = {});
+  ProfileMediaService(db::Database& database, storage::ObjectStore& objects, UserService& users,
+                      IdGenerator& ids, const Clock& clock, ProfileMediaOptions options = {});
 
   /// Decodes the uploaded file at `upload_path`, stores every rendition under a new version, points the
   /// account at it and deletes the previous version. 413/415/422 from decoding (see images::Image).

@@ -9,9 +9,13 @@ namespace veza::users {
 
 namespace {
 
-http::Response Fail(const Error& e, const http::Request& req) { return http::Response::FromError(e, req.request_id); }
+http::Response Fail(const Error& e, const http::Request& req) {
+  return http::Response::FromError(e, req.request_id);
+}
 
-Error Unauthenticated() { return MakeError(ErrorCode::kUnauthenticated, "Sign in to do this.", "unauthenticated"); }
+Error Unauthenticated() {
+  return MakeError(ErrorCode::kUnauthenticated, "Sign in to do this.", "unauthenticated");
+}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -25,10 +29,11 @@ Status CheckContentType(const http::Request& req) {
   type = type.substr(0, type.find(';'));
   while (!type.empty() && type.back() == ' ') type.pop_back();
   if (type.rfind("image/", 0) == 0 || type == "application/octet-stream") return Ok();
-  Error e = MakeError(ErrorCode::kUnsupportedMediaType,
-                      "Send the image file itself as the request body, with Content-Type image/jpeg, image/png or "
-                      "image/webp.",
-                      "unsupported_media_type");
+  Error e =
+      MakeError(ErrorCode::kUnsupportedMediaType,
+                "Send the image file itself as the request body, with Content-Type image/jpeg, image/png or "
+                "image/webp.",
+                "unsupported_media_type");
   e.fields["Content-Type"] = type.empty() ? "is missing" : "is " + type + "; an image/* type is expected";
   return e;
 }
@@ -78,18 +83,20 @@ http::Response Serve(const http::Request& req, const Result<StoredImage>& found)
 void RegisterKind(http::Router& router, ProfileMediaService& service, ImageKind kind) {
   const std::string name(ImageKindName(kind));
 
-  router.Put("/api/v1/users/me/" + name, [&service, kind](http::Request& req) {
-    if (!req.principal) return Fail(Unauthenticated(), req);
-    if (Status s = CheckContentType(req); !s.ok()) return Fail(s.error(), req);
-    if (req.body_file.empty() || req.body_size == 0) {
-      Error e = MakeError(ErrorCode::kValidation, "The image is empty.", "image_empty");
-      e.fields["file"] = "is empty";
-      return Fail(e, req);
-    }
-    auto user = service.Replace(req.principal->user_id, kind, req.body_file);
-    if (!user.ok()) return Fail(user.error(), req);
-    return http::Response::Json(200, EncodeUserJson(*user, Visibility::kSelf));
-  }, {.max_body_bytes = kMaxImageUploadBytes, .body_to_file = true, .rate_class = "upload"});
+  router.Put("/api/v1/users/me/" + name,
+             [&service, kind](http::Request& req) {
+               if (!req.principal) return Fail(Unauthenticated(), req);
+               if (Status s = CheckContentType(req); !s.ok()) return Fail(s.error(), req);
+               if (req.body_file.empty() || req.body_size == 0) {
+                 Error e = MakeError(ErrorCode::kValidation, "The image is empty.", "image_empty");
+                 e.fields["file"] = "is empty";
+                 return Fail(e, req);
+               }
+               auto user = service.Replace(req.principal->user_id, kind, req.body_file);
+               if (!user.ok()) return Fail(user.error(), req);
+               return http::Response::Json(200, EncodeUserJson(*user, Visibility::kSelf));
+             },
+             {.max_body_bytes = kMaxImageUploadBytes, .body_to_file = true, .rate_class = "upload"});
 
   router.Delete("/api/v1/users/me/" + name, [&service, kind](http::Request& req) {
     if (!req.principal) return Fail(Unauthenticated(), req);
