@@ -175,7 +175,7 @@ Result<std::unique_ptr<Components>> OpenComponents(const Config& config) {
   c->queue = std::make_unique<jobs::DbQueue>(*c->database, c->ids, c->clock);
   // Without SMTP, mail stays in the outbox (`veza admin outbox`); with it, a job delivers each message.
   jobs::Queue* mail_queue = config.smtp_url.empty() ? nullptr : c->queue.get();
-  c->identity = BuildIdentity(config, *c->database, c->ids, c->clock, mail_queue);
+  c->identity = BuildIdentity(config, *c->database, *c->objects, c->ids, c->clock, mail_queue);
   obs::RegisterProcessCollector(c->registry);
   return c;
 }

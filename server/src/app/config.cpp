@@ -131,7 +131,7 @@ Setting RateSetting(const std::string& cls, const std::string& field, double Rat
   return s;
 }
 
-// auth.* and smtp.*: the identity module's settings, kept together for easy merging.
+// auth.*, smtp.* and users.*: the identity modules' settings, kept together for easy merging.
 std::vector<Setting> IdentitySettings() {
   return {
       IntSetting("auth.access_ttl_s", &Config::auth_access_ttl_s, 60, 24 * 3600),
@@ -149,6 +149,7 @@ std::vector<Setting> IdentitySettings() {
       StringSetting("smtp.starttls", &Config::smtp_starttls),
       IntSetting("smtp.timeout_ms", &Config::smtp_timeout_ms, 100, 600'000),
       BoolSetting("smtp.verify_tls", &Config::smtp_verify_tls),
+      IntSetting("users.username_grace_days", &Config::users_username_grace_days, 0, 3650),
   };
 }
 

@@ -92,6 +92,7 @@ struct Config {
   bool net_allow_private_addresses = false;  // only tests and closed networks: disables the SSRF guard
   int64_t net_timeout_ms = 15'000;
   int64_t auth_oauth_code_ttl_s = 120;       // the one-time code the web client trades for tokens
+  int64_t users_username_grace_days = 30;  // a deleted account's username is held this long
 };
 
 struct ConfigLoad {

@@ -9,14 +9,17 @@
 #include "db/migrate.h"
 #include "auth/oauth_routes.h"
 #include "auth/totp_routes.h"
+#include "users/account_routes.h"
+#include "users/profile_media_routes.h"
 #include "users/user_routes.h"
 
 namespace veza::app {
 
-std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& database, IdGenerator& ids,
-                                        const Clock& clock, jobs::Queue* queue) {
+std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& database, storage::ObjectStore& objects,
+                                        IdGenerator& ids, const Clock& clock, jobs::Queue* queue) {
   auto id = std::make_unique<Identity>();
-  id->users = std::make_unique<users::UserService>(database, ids, clock);
+  id->users = std::make_unique<users::UserService>(
+      database, ids, clock, users::UserOptions{.username_grace_ms = config.users_username_grace_days * 24 * 3600 * 1000});
   id->mailer = std::make_unique<mail::Mailer>(database, ids, clock, queue);
   if (!config.smtp_url.empty()) {
     id->smtp = std::make_unique<mail::SmtpSender>(mail::SmtpOptions{.url = config.smtp_url,
@@ -62,6 +65,16 @@ std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& data
                                                    std::move(providers),
                                                    auth::OAuthOptions{.public_url = config.public_url,
                                                                       .code_ttl_s = config.auth_oauth_code_ttl_s});
+  id->media = std::make_unique<users::ProfileMediaService>(database, objects, *id->users, ids, clock);
+  id->accounts = std::make_unique<users::AccountService>(
+      database, *id->users, *id->media, clock,
+      users::AccountHooks{.verify_password = [hasher = id->hasher.get()](const std::string& hash,
+                                                                       std::string_view password) {
+                            return hasher->Verify(hash, password);
+                          },
+                          .end_sessions = [auth = id->auth.get()](int64_t user_id) {
+                            return auth->EndAllSessions(user_id, "account_deleted");
+                          }});
   return id;
 }
 
@@ -72,6 +85,8 @@ void RegisterIdentityRoutes(http::Router& router, const Config& config, Identity
   auth::RegisterOAuthRoutes(router, *identity.oauth,
                             {.secure_cookies = config.public_url.rfind("https://", 0) == 0,
                              .refresh_ttl_s = config.auth_refresh_ttl_s});
+  users::RegisterProfileMediaRoutes(router, *identity.media);
+  users::RegisterAccountRoutes(router, *identity.accounts, *identity.users);
 }
 
 namespace {

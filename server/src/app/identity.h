@@ -18,6 +18,9 @@
 #include "mail/mailer.h"
 #include "mail/smtp.h"
 #include "net/http_client.h"
+#include "storage/object_store.h"
+#include "users/account_service.h"
+#include "users/profile_media.h"
 #include "users/user_service.h"
 
 namespace veza::app {
@@ -33,11 +36,13 @@ struct Identity {
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<net::HttpClient> http;  // outbound HTTP (OAuth providers), SSRF-guarded
   std::unique_ptr<auth::OAuthService> oauth;
+  std::unique_ptr<users::ProfileMediaService> media;  // avatars and banners in the object store
+  std::unique_ptr<users::AccountService> accounts;    // export and deletion
 };
 
 /// `queue` may be null (mail then waits in the outbox for `veza admin outbox --deliver`).
-std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& database, IdGenerator& ids,
-                                        const Clock& clock, jobs::Queue* queue);
+std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& database, storage::ObjectStore& objects,
+                                        IdGenerator& ids, const Clock& clock, jobs::Queue* queue);
 
 void RegisterIdentityRoutes(http::Router& router, const Config& config, Identity& identity);
 

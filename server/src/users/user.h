@@ -26,7 +26,7 @@ struct User {
   bool email_verified = false;
   std::string password_hash;  // empty when the account has none
   std::string role = "user";
-  std::string status = "active";  // active | disabled
+  std::string status = "active";  // active | disabled | deleted (a tombstone holding the username)
   std::string display_name;
   std::string bio;
   std::string location;
@@ -38,8 +38,10 @@ struct User {
   std::string banner_key;
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  std::optional<int64_t> deleted_at;
 
   bool disabled() const { return status == "disabled"; }
+  bool deleted() const { return status == "deleted"; }
 };
 
 struct NewUser {

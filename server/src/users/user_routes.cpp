@@ -3,6 +3,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/json.h"
+#include "users/profile_media.h"
 
 namespace veza::users {
 
@@ -16,9 +17,11 @@ Error Unauthenticated() {
   return MakeError(ErrorCode::kUnauthenticated, "Sign in to do this.", "unauthenticated");
 }
 
+// A versioned URL: a new upload changes it, so clients and caches may keep each version forever.
 bj::value ImageUrl(const User& u, const std::string& key, const char* kind) {
   if (key.empty()) return nullptr;
-  return bj::value("/api/v1/users/" + u.username + "/" + kind);
+  std::string_view version = KeyVersion(key);
+  return bj::value("/api/v1/users/" + u.username + "/" + kind + (version.empty() ? "" : "?v=" + std::string(version)));
 }
 
 bj::object Encode(const User& u, Visibility v) {

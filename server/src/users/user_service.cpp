@@ -34,14 +34,23 @@ Error Taken(std::string field, std::string message) {
 
 Result<User> Required(Result<std::optional<User>> found) {
   if (!found.ok()) return std::move(found).error();
-  if (!*found) return NotFound("No such account.");
+  if (!*found || (*found)->deleted()) return NotFound("No such account.");
   return std::move(**found);
 }
 
+// A deleted account is a tombstone: it exists only to hold its username.
+Result<std::optional<User>> Live(Result<std::optional<User>> found) {
+  if (found.ok() && *found && (*found)->deleted()) return std::optional<User>();
+  return found;
+}
+
+// '~' is outside the username alphabet, so a released tombstone can never collide with a real name.
+std::string TombstoneName(int64_t id) { return "~deleted-" + IdToString(id); }
+
 }  // namespace
 
-UserService::UserService(db::Database& database, IdGenerator& ids, const Clock& clock)
-    : db_(database), ids_(ids), clock_(clock) {}
+UserService::UserService(db::Database& database, IdGenerator& ids, const Clock& clock, UserOptions options)
+    : db_(database), ids_(ids), clock_(clock), options_(options) {}
 
 Result<User> UserService::Create(NewUser input) {
   User u;
@@ -62,7 +71,12 @@ Result<User> UserService::Create(NewUser input) {
     VEZA_ASSIGN_OR_RETURN(auto by_email, store::FindByEmail(s, u.email));
     if (by_email) return Taken("email", "An account with this email already exists.");
     VEZA_ASSIGN_OR_RETURN(auto by_name, store::FindByUsername(s, u.username));
-    if (by_name) return Taken("username", "This username is taken.");
+    if (by_name && by_name->deleted() && by_name->deleted_at &&
+        *by_name->deleted_at + options_.username_grace_ms <= u.created_at) {
+      VEZA_TRY(store::ReleaseUsername(s, by_name->id, TombstoneName(by_name->id)));
+    } else if (by_name) {
+      return Taken("username", "This username is taken.");
+    }
     VEZA_ASSIGN_OR_RETURN(bool first, store::ClaimFirstAccount(s, u.id, u.created_at));
     User row = u;
     row.role = std::string(RoleName(input.role.value_or(first ? Role::kAdmin : Role::kUser)));
@@ -85,12 +99,12 @@ Result<User> UserService::Get(int64_t id) {
 Result<std::optional<User>> UserService::FindByLogin(std::string_view login) {
   if (login.find('@') != std::string_view::npos) return FindByEmail(login);
   std::string name = NormalizeUsername(login);
-  return db_.ReadValue<std::optional<User>>([&](db::Session& s) { return store::FindByUsername(s, name); });
+  return Live(db_.ReadValue<std::optional<User>>([&](db::Session& s) { return store::FindByUsername(s, name); }));
 }
 
 Result<std::optional<User>> UserService::FindByEmail(std::string_view email) {
   std::string normalized = NormalizeEmail(email);
-  return db_.ReadValue<std::optional<User>>([&](db::Session& s) { return store::FindByEmail(s, normalized); });
+  return Live(db_.ReadValue<std::optional<User>>([&](db::Session& s) { return store::FindByEmail(s, normalized); }));
 }
 
 Result<User> UserService::GetByUsername(std::string_view username) {

@@ -24,12 +24,19 @@ struct ProfileView {
   Visibility visibility = Visibility::kPublic;
 };
 
+struct UserOptions {
+  /// How long a deleted account's username stays held before registration may take it again.
+  int64_t username_grace_ms = 30LL * 24 * 3600 * 1000;
+};
+
 class UserService {
  public:
-  UserService(db::Database& database, IdGenerator& ids, const Clock& clock);
+  UserService(db::Database& database, IdGenerator& ids, const Clock& clock, UserOptions options = {});
 
   /// Validates and creates an account (409 naming `email` or `username` when taken in any letter case).
-  /// The first account ever created becomes an admin unless `role` says otherwise.
+  /// The first account ever created becomes an admin unless `role` says otherwise. A deleted account's
+  /// username is taken (409) during its grace period and freed here, on demand, once it has passed.
+  /// Accounts marked deleted are absent for every lookup below (404 / nullopt).
   Result<User> Create(NewUser input);
 
   Result<User> Get(int64_t id);
@@ -54,6 +61,7 @@ class UserService {
   db::Database& db_;
   IdGenerator& ids_;
   const Clock& clock_;
+  UserOptions options_;
 };
 
 }  // namespace veza::users

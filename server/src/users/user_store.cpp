@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::string_view kColumns =
     "id, username, email, email_verified, password_hash, role, status, display_name, bio, location, website, "
-    "social_links, is_private, language, avatar_key, banner_key, created_at, updated_at";
+    "social_links, is_private, language, avatar_key, banner_key, created_at, updated_at, deleted_at";
 
 std::string Select(std::string_view where) {
   return "SELECT " + std::string(kColumns) + " FROM users WHERE " + std::string(where);
@@ -54,6 +54,7 @@ User FromRow(const db::Row& r) {
   u.banner_key = r.Text(15);
   u.created_at = r.Int(16);
   u.updated_at = r.Int(17);
+  u.deleted_at = r.OptInt(18);
   return u;
 }
 
@@ -108,7 +109,7 @@ Status UpdateProfile(db::Session& s, const User& u) {
 }
 
 Status UpdatePasswordHash(db::Session& s, int64_t id, std::string_view hash, int64_t now_ms) {
-  return ExpectOne(s.Execute("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",
+  return ExpectOne(s.Execute("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1 AND status <> 'deleted'",
                              {id, std::string(hash), now_ms}));
 }
 
@@ -120,12 +121,41 @@ Status MarkEmailVerified(db::Session& s, int64_t id, std::string_view email, int
 }
 
 Status UpdateRole(db::Session& s, int64_t id, std::string_view role, int64_t now_ms) {
-  return ExpectOne(s.Execute("UPDATE users SET role = $2, updated_at = $3 WHERE id = $1", {id, std::string(role), now_ms}));
+  return ExpectOne(s.Execute("UPDATE users SET role = $2, updated_at = $3 WHERE id = $1 AND status <> 'deleted'", {id, std::string(role), now_ms}));
 }
 
 Status UpdateStatus(db::Session& s, int64_t id, std::string_view status, int64_t now_ms) {
   return ExpectOne(
-      s.Execute("UPDATE users SET status = $2, updated_at = $3 WHERE id = $1", {id, std::string(status), now_ms}));
+      s.Execute("UPDATE users SET status = $2, updated_at = $3 WHERE id = $1 AND status <> 'deleted'", {id, std::string(status), now_ms}));
+}
+
+Result<bool> SwapImageKey(db::Session& s, int64_t id, ImageColumn column, std::string_view expected,
+                          std::string_view next, int64_t now_ms) {
+  // Both engines (SQLite ≥ 3.39) understand IS NOT DISTINCT FROM, so NULL compares like a value.
+  static const std::string kAvatar =
+      "UPDATE users SET avatar_key = $2, updated_at = $4 WHERE id = $1 AND status <> 'deleted' "
+      "AND avatar_key IS NOT DISTINCT FROM $3";
+  static const std::string kBanner =
+      "UPDATE users SET banner_key = $2, updated_at = $4 WHERE id = $1 AND status <> 'deleted' "
+      "AND banner_key IS NOT DISTINCT FROM $3";
+  auto key = [](std::string_view k) { return k.empty() ? db::Value(nullptr) : db::Value(std::string(k)); };
+  VEZA_ASSIGN_OR_RETURN(int64_t n, s.Execute(column == ImageColumn::kAvatar ? kAvatar : kBanner,
+                                             {id, key(next), key(expected), now_ms}));
+  return n == 1;
+}
+
+Status MarkDeleted(db::Session& s, int64_t id, std::string_view placeholder_email, int64_t now_ms) {
+  return ExpectOne(s.Execute(
+      "UPDATE users SET status = 'deleted', deleted_at = $3, email = $2, email_verified = FALSE, "
+      "password_hash = NULL, display_name = '', bio = '', location = '', website = '', social_links = '[]', "
+      "is_private = TRUE, language = 'en', avatar_key = NULL, banner_key = NULL, updated_at = $3 "
+      "WHERE id = $1 AND status <> 'deleted'",
+      {id, std::string(placeholder_email), now_ms}));
+}
+
+Status ReleaseUsername(db::Session& s, int64_t id, std::string_view tombstone_name) {
+  return ExpectOne(s.Execute("UPDATE users SET username = $2 WHERE id = $1 AND status = 'deleted'",
+                             {id, std::string(tombstone_name)}));
 }
 
 }  // namespace veza::users::store

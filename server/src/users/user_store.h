@@ -24,4 +24,17 @@ Status MarkEmailVerified(db::Session& s, int64_t id, std::string_view email, int
 Status UpdateRole(db::Session& s, int64_t id, std::string_view role, int64_t now_ms);
 Status UpdateStatus(db::Session& s, int64_t id, std::string_view status, int64_t now_ms);
 
+/// The column holding an image's key: "avatar_key" or "banner_key".
+enum class ImageColumn { kAvatar, kBanner };
+/// Sets the image key to `next` ("" clears it) only if it is still `expected` ("" for none);
+/// false when another writer changed it first.
+Result<bool> SwapImageKey(db::Session& s, int64_t id, ImageColumn column, std::string_view expected,
+                          std::string_view next, int64_t now_ms);
+/// Purges the personal fields, ends the password, and marks the account deleted at `now_ms`;
+/// the username stays. The email becomes `placeholder_email` (unique, undeliverable).
+Status MarkDeleted(db::Session& s, int64_t id, std::string_view placeholder_email, int64_t now_ms);
+/// Gives a deleted account's username back: the tombstone is renamed to `tombstone_name`, which no
+/// valid username can equal.
+Status ReleaseUsername(db::Session& s, int64_t id, std::string_view tombstone_name);
+
 }  // namespace veza::users::store
