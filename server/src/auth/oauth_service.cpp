@@ -4,6 +4,7 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/url.h"
 #include "users/user_validation.h"
 
 namespace veza::auth {
@@ -163,8 +164,8 @@ Result<std::string> OAuthService::RedeemCode(const OAuthProvider& p, const std::
   req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
   if (p.client_auth_basic) {
     // RFC 6749 §2.3.1: each part form-encoded, then Basic.
-    req.headers.emplace_back("Authorization", "Basic " + Base64(net::UrlEscape(p.client_id) + ":" +
-                                                                net::UrlEscape(p.client_secret)));
+    req.headers.emplace_back("Authorization", "Basic " + Base64(PercentEncode(p.client_id) + ":" +
+                                                                PercentEncode(p.client_secret)));
   } else {
     form.emplace_back("client_id", p.client_id);
     form.emplace_back("client_secret", p.client_secret);

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/crypto.h"
+#include "core/url.h"
 
 namespace veza::auth::totp {
 
@@ -14,20 +15,6 @@ namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-std::string UriEscape(std::string_view in) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : in) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -115,9 +102,9 @@ std::optional<int64_t> MatchStep(std::string_view key, std::string_view code, in
 }
 
 std::string OtpauthUri(std::string_view issuer, std::string_view account, std::string_view base32_secret) {
-  std::string label = UriEscape(issuer) + ":" + UriEscape(account);
+  std::string label = PercentEncode(issuer) + ":" + PercentEncode(account);
   return "otpauth://totp/" + label + "?secret=" + std::string(base32_secret) +
-         "&issuer=" + UriEscape(issuer) + "&algorithm=SHA1&digits=" + std::to_string(kDigits) +
+         "&issuer=" + PercentEncode(issuer) + "&algorithm=SHA1&digits=" + std::to_string(kDigits) +
          "&period=" + std::to_string(kStepSeconds);
 }
 

@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include "core/url.h"
+
 namespace veza::net {
 
 namespace {
@@ -193,26 +195,12 @@ bool IsPublicAddress(std::string_view ip) {
   return false;
 }
 
-std::string UrlEscape(std::string_view text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string out;
   for (const auto& [k, v] : fields) {
     if (!out.empty()) out += '&';
-    out += UrlEscape(k) + "=" + UrlEscape(v);
+    out += PercentEncode(k) + "=" + PercentEncode(v);
   }
   return out;
 }

@@ -49,8 +49,6 @@ bool IsPublicAddress(std::string_view ip);
 
 /// application/x-www-form-urlencoded body or query string.
 std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields);
-/// RFC 3986 percent-encoding of everything but unreserved characters.
-std::string UrlEscape(std::string_view text);
 
 class HttpClient {
  public:

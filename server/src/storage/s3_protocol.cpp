@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/crypto.h"
+#include "core/url.h"
 
 namespace veza::storage::s3 {
 
@@ -20,11 +21,6 @@ std::string Hex(std::string_view bytes) {
     out.push_back(kDigits[c & 15]);
   }
   return out;
-}
-
-bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-         c == '_' || c == '~';
 }
 
 void AppendUtf8(std::string& out, uint32_t cp) {
@@ -66,21 +62,7 @@ std::optional<int64_t> EpochMs(int y, int mo, int d, int h, int mi, int s, int m
 
 }  // namespace
 
-std::string UriEncode(std::string_view text, bool keep_slash) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (IsUnreserved(c) || (keep_slash && c == '/')) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kDigits[c >> 4]);
-      out.push_back(kDigits[c & 15]);
-    }
-  }
-  return out;
-}
+std::string UriEncode(std::string_view text, bool keep_slash) { return PercentEncode(text, keep_slash); }
 
 std::string CanonicalQuery(std::vector<std::pair<std::string, std::string>> params) {
   for (auto& [name, value] : params) {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/url.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/ids.h"
@@ -267,21 +268,6 @@ struct FormCleanup {
 std::string ListenerOf(const Request& req) {
   if (req.principal) return "user:" + std::to_string(req.principal->user_id);
   return "ip:" + crypto::Sha256Hex(req.remote_ip).substr(0, 32);
-}
-
-std::string PercentEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
 }
 
 std::string AsciiFileName(std::string_view s) {
