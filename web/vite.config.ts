@@ -27,5 +27,7 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     css: { modules: { classNameStrategy: 'non-scoped' } },
     restoreMocks: true,
+    // Generous: CI machines are shared and a loaded core can take seconds to render a form.
+    testTimeout: 30_000,
   },
 });
