@@ -46,7 +46,13 @@ describe('creator journey', () => {
     await main.getByLabel(/^Password/).fill(`journey-${suffix}-Secret!`);
     const registered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/auth/register');
     await main.getByRole('button', { name: 'Create account' }).click();
-    assert.equal((await registered).status(), 201);
+    const registration = await registered;
+    assert.equal(registration.status(), 201);
+    assert.deepEqual(
+      { ...registration.request().postDataJSON(), password: undefined },
+      { email: `${username}@example.com`, username, password: undefined, language: 'en', session: 'cookie' },
+    );
+    assert.equal((await registration.json()).refresh_token, undefined, 'cookie sessions keep the refresh token out of the body');
     const banner = page.getByRole('banner');
     await banner.getByRole('button', { name: username }).waitFor();
 
