@@ -38,7 +38,9 @@ export async function startServer({ bin = vezaBin(), webRoot = kDistDir, setting
   logPath ??= path.join(ensureOutputDir(), `server-${process.pid}-${serverCount}.log`);
   const logFd = fs.openSync(logPath, 'w');
   const args = ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--web-root', webRoot, '--log-format', 'json'];
-  for (const [key, value] of Object.entries({ 'rate_limit.enabled': 'false', ...settings })) {
+  // Cheapest Argon2id the server accepts: sign-ups and sign-ins take milliseconds on a busy machine.
+  const defaults = { 'rate_limit.enabled': 'false', 'auth.argon2_ops': '1', 'auth.argon2_mem_kib': '8192' };
+  for (const [key, value] of Object.entries({ ...defaults, ...settings })) {
     args.push('--set', `${key}=${value}`);
   }
   const child = spawn(bin, args, {

@@ -1,5 +1,5 @@
 import { api } from './instance';
-import type { AuthSession, LoginRequest, RegisterRequest, User } from './types';
+import type { AuthSession, LoginRequest, Me, RegisterRequest } from './types';
 
 export async function login(body: Omit<LoginRequest, 'session'>): Promise<AuthSession> {
   const session = await api.post<AuthSession>(
@@ -25,6 +25,6 @@ export async function logout(): Promise<void> {
   }
 }
 
-export function fetchMe(signal?: AbortSignal): Promise<User> {
-  return api.get<User>('/users/me', undefined, signal);
+export function fetchMe(signal?: AbortSignal): Promise<Me> {
+  return api.get<Me>('/users/me', undefined, signal);
 }

@@ -1,6 +1,26 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiClient, ApiError } from './client';
-import type { AuthSession } from './types';
+import type { AuthSession, Me, Tokens } from './types';
+
+const me: Me = {
+  id: '1',
+  username: 'ana',
+  display_name: 'Ana',
+  avatar_url: null,
+  banner_url: null,
+  is_private: false,
+  bio: '',
+  location: '',
+  website: '',
+  social_links: [],
+  role: 'user',
+  created_at: '2026-01-01T00:00:00Z',
+  email: 'ana@example.com',
+  email_verified: true,
+  language: 'en',
+  status: 'active',
+  updated_at: '2026-01-01T00:00:00Z',
+};
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -10,10 +30,18 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 }
 
 function session(token: string): AuthSession {
-  return { user: { id: '1', username: 'ana', display_name: 'Ana' }, access_token: token, expires_in: 900 };
+  return { ...tokens(token), user: me };
 }
 
-/** A fake server at the fetch boundary: /auth/refresh rotates a token, /me needs the current one. */
+function tokens(token: string): Tokens {
+  return { access_token: token, token_type: 'Bearer', expires_in: 900, session_id: 's-1' };
+}
+
+/**
+ * A fake server at the fetch boundary following the contract: /auth/refresh (cookie route, so it
+ * needs X-Requested-With: veza) rotates a token and answers Tokens; everything else, /users/me
+ * included, needs the current token.
+ */
 function fakeServer(options: { refreshDelayMs?: number; refreshOk?: boolean } = {}) {
   let valid = 'old';
   let refreshes = 0;
@@ -24,16 +52,20 @@ function fakeServer(options: { refreshDelayMs?: number; refreshOk?: boolean } = 
       refreshes += 1;
       expect(init?.credentials).toBe('include');
       expect(JSON.parse(String(init?.body))).toEqual({ session: 'cookie' });
+      if (headers.get('X-Requested-With') !== 'veza') {
+        return json(403, { error: { code: 'csrf_header_missing', message: 'Missing header.', request_id: 'r-0' } });
+      }
       await new Promise((r) => setTimeout(r, options.refreshDelayMs ?? 5));
       if (options.refreshOk === false) {
         return json(401, { error: { code: 'unauthenticated', message: 'Sign in again.', request_id: 'r-1' } });
       }
       valid = `new-${refreshes}`;
-      return json(200, session(valid));
+      return json(200, tokens(valid));
     }
     if (headers.get('Authorization') !== `Bearer ${valid}`) {
       return json(401, { error: { code: 'unauthenticated', message: 'Token expired.', request_id: 'r-2' } });
     }
+    if (url === '/api/v1/users/me') return json(200, me);
     return json(200, { ok: true, url });
   });
   return { fetchFn, refreshes: () => refreshes, expire: () => (valid = 'rotated-away') };
@@ -68,6 +100,22 @@ describe('ApiClient', () => {
       '/api/v1/c?limit=2',
     ]);
     expect(client.hasAccessToken).toBe(true);
+  });
+
+  it('restores the session from the refresh cookie: new tokens, then the account from /users/me', async () => {
+    const server = fakeServer();
+    const client = new ApiClient({ fetch: server.fetchFn, isOnline: () => true });
+    const restored = await client.refresh();
+    expect(restored).toMatchObject({ access_token: 'new-1', user: { username: 'ana' } });
+    const calls = server.fetchFn.mock.calls.map(([input, init]) => [
+      String(input),
+      new Headers(init?.headers).get('X-Requested-With'),
+      new Headers(init?.headers).get('Authorization'),
+    ]);
+    expect(calls).toEqual([
+      ['/api/v1/auth/refresh', 'veza', null],
+      ['/api/v1/users/me', null, 'Bearer new-1'],
+    ]);
   });
 
   it('starts a new refresh after the previous one settled', async () => {

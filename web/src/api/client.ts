@@ -1,4 +1,4 @@
-import type { ApiErrorBody, ApiErrorEnvelope, AuthSession } from './types';
+import type { ApiErrorBody, ApiErrorEnvelope, AuthSession, Me, Tokens } from './types';
 
 /** Codes the client itself produces when no server answer could be read. */
 export const kOfflineCode = 'offline';
@@ -50,6 +50,9 @@ export interface ApiClientOptions {
 type SessionListener = (session: AuthSession | null) => void;
 
 const kRefreshPath = '/auth/refresh';
+const kMePath = '/users/me';
+/** The server takes the refresh token from the cookie only with this header (CSRF protection). */
+const kRefreshHeaders = { 'X-Requested-With': 'veza' };
 
 function isEnvelope(value: unknown): value is ApiErrorEnvelope {
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;
@@ -175,9 +178,16 @@ export class ApiClient {
 
   private async doRefresh(): Promise<AuthSession | null> {
     try {
-      const session = await this.parse<AuthSession>(
-        await this.send(kRefreshPath, { method: 'POST', body: { session: 'cookie' } }, null),
+      const tokens = await this.parse<Tokens>(
+        await this.send(
+          kRefreshPath,
+          { method: 'POST', body: { session: 'cookie' }, headers: kRefreshHeaders },
+          null,
+        ),
       );
+      // A refresh answers tokens only; the account comes from /users/me with the new token.
+      const user = await this.parse<Me>(await this.send(kMePath, {}, tokens.access_token));
+      const session: AuthSession = { ...tokens, user };
       this.setSession(session);
       return session;
     } catch (error) {

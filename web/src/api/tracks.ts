@@ -1,5 +1,5 @@
 import { api } from './instance';
-import type { Page, StreamInfo, Track, User } from './types';
+import type { Page, PublicProfile, StreamInfo, Track } from './types';
 
 export function listLatestTracks(cursor?: string, signal?: AbortSignal): Promise<Page<Track>> {
   return api.get<Page<Track>>('/tracks', { cursor, limit: 24 }, signal);
@@ -9,8 +9,8 @@ export function getTrack(id: string, signal?: AbortSignal): Promise<Track> {
   return api.get<Track>(`/tracks/${encodeURIComponent(id)}`, undefined, signal);
 }
 
-export function getUser(username: string, signal?: AbortSignal): Promise<User> {
-  return api.get<User>(`/users/${encodeURIComponent(username)}`, undefined, signal);
+export function getUser(username: string, signal?: AbortSignal): Promise<PublicProfile> {
+  return api.get<PublicProfile>(`/users/${encodeURIComponent(username)}`, undefined, signal);
 }
 
 export function listUserTracks(

@@ -1,13 +1,14 @@
-// Hand-written subset of the API contract until docs/openapi.yaml exists; `npm run gen:api` then
-// produces src/api/schema.d.ts and these aliases should point at its components.
+// Types of the API contract. They come from src/api/schema.d.ts, generated from docs/openapi.yaml
+// by `npm run gen:api`; these aliases give the components the names the app uses.
+import type { components, operations } from './schema';
 
-/** Body of every non-2xx answer from /api/v1. */
-export interface ApiErrorBody {
-  code: string;
-  message: string;
-  fields?: Record<string, string>;
+type Schemas = components['schemas'];
+type JsonBody<T> = T extends { content: { 'application/json': infer B } } ? B : never;
+
+/** Body of every non-2xx answer from /api/v1 (request_id is filled from the header when absent). */
+export type ApiErrorBody = Omit<Schemas['ErrorEnvelope']['error'], 'request_id'> & {
   request_id?: string;
-}
+};
 
 export interface ApiErrorEnvelope {
   error: ApiErrorBody;
@@ -19,83 +20,36 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-export type Role = 'user' | 'creator' | 'moderator' | 'admin';
+export type SocialLink = Schemas['SocialLink'];
+export type LimitedProfile = Schemas['LimitedProfile'];
+export type Profile = Schemas['Profile'];
+/** The signed-in account (GET /users/me). */
+export type Me = Schemas['Me'];
+export type User = Me;
+export type Role = Profile['role'];
 
-export interface SocialLink {
-  platform: string;
-  url: string;
-}
+/** Answer of /auth/refresh; refresh_token is absent for cookie sessions. */
+export type Tokens = Schemas['Tokens'];
+/** Answer of register and login: the tokens and the account. */
+export type AuthSession = Schemas['SignIn'];
 
-export interface User {
-  id: string;
-  username: string;
-  display_name: string | null;
-  bio?: string | null;
-  location?: string | null;
-  website?: string | null;
-  social_links?: SocialLink[];
-  avatar_url?: string | null;
-  banner_url?: string | null;
-  is_private?: boolean;
-  language?: string | null;
-  role?: Role;
-}
+export type LoginRequest = JsonBody<operations['login']['requestBody']>;
+export type RegisterRequest = JsonBody<operations['register']['requestBody']>;
 
-/** Answer of register, login and refresh (refresh_token is absent for cookie sessions). */
-export interface AuthSession {
-  user: User;
-  access_token: string;
-  expires_in: number;
-  refresh_token?: string;
-}
+export type Visibility = Schemas['Visibility'];
+export type Licence = Schemas['Licence'];
+export type Track = Schemas['Track'];
+export type TrackStatus = Track['status'];
+export type TrackInput = Schemas['TrackInput'];
 
-export interface LoginRequest {
-  login: string;
-  password: string;
-  totp_code?: string;
-  recovery_code?: string;
-  session: 'cookie';
-}
-
-export interface RegisterRequest {
-  email: string;
-  username: string;
-  password: string;
-  display_name?: string;
-  session: 'cookie';
-}
-
-export type TrackStatus = 'processing' | 'ready' | 'failed';
-export type Visibility = 'public' | 'unlisted' | 'private';
-
-export interface TrackOwner {
-  id: string;
-  username: string;
-  display_name: string | null;
-  avatar_url?: string | null;
-}
-
-export interface Track {
-  id: string;
-  title: string;
-  owner: TrackOwner;
-  status: TrackStatus;
-  duration_ms: number | null;
-  description?: string | null;
-  genre?: string | null;
-  tags?: string[];
-  bpm?: number | null;
-  musical_key?: string | null;
-  visibility?: Visibility;
-  cover_url?: string | null;
-  replay_gain_db?: number | null;
-  true_peak_dbtp?: number | null;
-  play_count?: number;
-  created_at?: string;
-}
+/**
+ * Who a track belongs to, when the page knows it: a track only carries `user_id`, so lists and
+ * pages pass the profile they were reached through (or the signed-in account).
+ */
+export type TrackOwner = Pick<LimitedProfile, 'username' | 'display_name'>;
 
 /** GET /tracks/{id}/stream */
-export interface StreamInfo {
-  hls_url: string;
-  expires_at: string;
-}
+export type StreamInfo = JsonBody<operations['streamTrack']['responses']['200']>;
+
+/** GET /users/{username}: the full profile, or the limited one of a private account. */
+export type PublicProfile = JsonBody<operations['getUser']['responses']['200']>;

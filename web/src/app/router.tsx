@@ -41,6 +41,10 @@ export function createRouter() {
               lazy: () => import('../features/profile/ProfilePage').then((m) => ({ Component: m.ProfilePage })),
             },
             {
+              path: 'tracks/:track',
+              lazy: () => import('../features/tracks/TrackPage').then((m) => ({ Component: m.TrackPage })),
+            },
+            {
               path: ':handle/:track',
               lazy: () => import('../features/tracks/TrackPage').then((m) => ({ Component: m.TrackPage })),
             },

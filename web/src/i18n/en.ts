@@ -64,6 +64,12 @@ export const en = {
     signedOut: 'You are signed out.',
     welcome: 'Welcome, {{name}}!',
     required: 'Sign in to continue.',
+    totpTitle: 'Two-factor sign-in',
+    totpHint: 'Enter the 6-digit code from your authenticator app.',
+    totpCode: 'Authentication code',
+    recoveryCode: 'Recovery code',
+    useRecovery: 'Use a recovery code instead',
+    useTotp: 'Use an authentication code instead',
   },
   home: {
     title: 'Latest tracks',

@@ -65,6 +65,12 @@ export const fr: Messages = {
     signedOut: 'Vous êtes déconnecté.',
     welcome: 'Bienvenue, {{name}} !',
     required: 'Connectez-vous pour continuer.',
+    totpTitle: 'Connexion à deux facteurs',
+    totpHint: 'Saisissez le code à 6 chiffres de votre application d’authentification.',
+    totpCode: 'Code d’authentification',
+    recoveryCode: 'Code de secours',
+    useRecovery: 'Utiliser un code de secours',
+    useTotp: 'Utiliser un code d’authentification',
   },
   home: {
     title: 'Derniers morceaux',

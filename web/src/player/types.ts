@@ -1,25 +1,26 @@
-import type { Track } from '../api/types';
+import type { Track, TrackOwner } from '../api/types';
 
 /** What the player needs to know about a track; the stream URL is fetched fresh at load time. */
 export interface PlayerTrack {
   id: string;
   title: string;
+  /** Empty when the owner is not known where the track was queued from. */
   artist: string;
-  artistUsername: string;
+  artistUsername: string | null;
   coverUrl: string | null;
   durationMs: number | null;
   replayGainDb: number | null;
   truePeakDbtp: number | null;
 }
 
-export function toPlayerTrack(track: Track): PlayerTrack {
+export function toPlayerTrack(track: Track, owner?: TrackOwner | null): PlayerTrack {
   return {
     id: track.id,
     title: track.title,
-    artist: track.owner.display_name || track.owner.username,
-    artistUsername: track.owner.username,
+    artist: owner ? owner.display_name || owner.username : '',
+    artistUsername: owner?.username ?? null,
     coverUrl: track.cover_url ?? null,
-    durationMs: track.duration_ms,
+    durationMs: track.duration_ms > 0 ? track.duration_ms : null,
     replayGainDb: track.replay_gain_db ?? null,
     truePeakDbtp: track.true_peak_dbtp ?? null,
   };

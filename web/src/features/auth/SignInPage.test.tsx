@@ -43,7 +43,9 @@ describe('SignInPage', () => {
         jsonResponse(200, {
           user: { id: '1', username: 'ana', display_name: 'Ana' },
           access_token: 'tok',
+          token_type: 'Bearer',
           expires_in: 900,
+          session_id: 's-1',
         }),
       ),
     );
@@ -55,5 +57,42 @@ describe('SignInPage', () => {
     await waitFor(() => expect(router.state.location.pathname).toBe('/upload'));
     expect(useSession.getState()).toMatchObject({ status: 'signedIn', user: { username: 'ana' } });
     expect(api.authorization()).toBe('Bearer tok');
+  });
+
+  it('asks for the two-factor code after totp_required and sends it with the password', async () => {
+    const bodies: unknown[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (_url: string, init: RequestInit) => {
+        const body = JSON.parse(String(init.body)) as Record<string, string>;
+        bodies.push(body);
+        if (!body.totp_code) {
+          return jsonResponse(401, {
+            error: { code: 'totp_required', message: 'Enter your two-factor code.', request_id: 'r-1' },
+          });
+        }
+        return jsonResponse(200, {
+          user: { id: '1', username: 'ana', display_name: 'Ana' },
+          access_token: 'tok2',
+          token_type: 'Bearer',
+          expires_in: 900,
+          session_id: 's-2',
+        });
+      }),
+    );
+    const user = userEvent.setup();
+    renderRoute(<SignInPage />, '/signin');
+    await user.type(screen.getByLabelText(/Email or username/), 'ana');
+    await user.type(screen.getByLabelText(/Password/), 'correct horse battery');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    const codeField = await screen.findByLabelText(/Authentication code/);
+    expect(screen.queryByRole('alert')).toBeNull();
+    await user.type(codeField, '123 456');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    await waitFor(() => expect(api.authorization()).toBe('Bearer tok2'));
+    expect(bodies).toEqual([
+      { login: 'ana', password: 'correct horse battery', session: 'cookie' },
+      { login: 'ana', password: 'correct horse battery', totp_code: '123456', session: 'cookie' },
+    ]);
   });
 });

@@ -3,12 +3,16 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { login } from '../../api/auth';
+import { ApiError } from '../../api/client';
 import page from '../../app/Page.module.css';
 import { useDocumentTitle } from '../../app/useDocumentTitle';
 import { Button, Input, toast } from '../../components';
 import { fieldErrors } from './fieldErrors';
 import { FormError } from './FormError';
 import { safeNext } from './redirect';
+
+/** Answers of /auth/login that mean the password was right and a second factor is needed. */
+const kSecondFactorCodes = new Set(['totp_required', 'invalid_totp_code', 'invalid_recovery_code']);
 
 export function SignInPage() {
   const { t } = useTranslation();
@@ -17,14 +21,30 @@ export function SignInPage() {
   const [params] = useSearchParams();
   const [loginValue, setLogin] = useState('');
   const [password, setPassword] = useState('');
+  const [secondFactor, setSecondFactor] = useState(false);
+  const [useRecovery, setUseRecovery] = useState(false);
+  const [code, setCode] = useState('');
   const mutation = useMutation({
-    mutationFn: () => login({ login: loginValue.trim(), password }),
+    mutationFn: () => {
+      const factor = !secondFactor || !code.trim()
+        ? {}
+        : useRecovery
+          ? { recovery_code: code.trim() }
+          : { totp_code: code.replace(/\s+/g, '') };
+      return login({ login: loginValue.trim(), password, ...factor });
+    },
+    onError: (error) => {
+      if (error instanceof ApiError && kSecondFactorCodes.has(error.code)) setSecondFactor(true);
+    },
     onSuccess: (session) => {
       toast(t('auth.welcome', { name: session.user.display_name || session.user.username }), 'success');
       navigate(safeNext(params.get('next')), { replace: true });
     },
   });
   const fields = fieldErrors(mutation.error);
+  // totp_required is the step itself, not a failure worth an alert.
+  const formError =
+    mutation.error instanceof ApiError && mutation.error.code === 'totp_required' ? null : mutation.error;
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -38,7 +58,7 @@ export function SignInPage() {
         {params.get('next') && <p className={page.subtitle}>{t('auth.required')}</p>}
       </header>
       <form className={page.form} onSubmit={onSubmit}>
-        <FormError error={mutation.error} />
+        <FormError error={formError} />
         <Input
           label={t('auth.login')}
           name="login"
@@ -58,6 +78,35 @@ export function SignInPage() {
           onChange={(e) => setPassword(e.target.value)}
           error={fields.password}
         />
+        {secondFactor && (
+          <fieldset className={page.form}>
+            <legend>{t('auth.totpTitle')}</legend>
+            {!useRecovery && <p className={page.muted}>{t('auth.totpHint')}</p>}
+            <Input
+              key={useRecovery ? 'recovery' : 'totp'}
+              label={useRecovery ? t('auth.recoveryCode') : t('auth.totpCode')}
+              name={useRecovery ? 'recovery_code' : 'totp_code'}
+              autoComplete="one-time-code"
+              inputMode={useRecovery ? 'text' : 'numeric'}
+              required
+              autoFocus
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              error={useRecovery ? fields.recovery_code : fields.totp_code}
+            />
+            <Button
+              type="button"
+              variant="ghost"
+              size="sm"
+              onClick={() => {
+                setUseRecovery(!useRecovery);
+                setCode('');
+              }}
+            >
+              {useRecovery ? t('auth.useTotp') : t('auth.useRecovery')}
+            </Button>
+          </fieldset>
+        )}
         <Button type="submit" variant="primary" loading={mutation.isPending}>
           {t('auth.submitSignIn')}
         </Button>

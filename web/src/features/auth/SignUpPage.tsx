@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { register } from '../../api/auth';
+import { currentLanguage } from '../../i18n';
 import page from '../../app/Page.module.css';
 import { useDocumentTitle } from '../../app/useDocumentTitle';
 import { Button, Input, toast } from '../../components';
@@ -25,6 +26,8 @@ export function SignUpPage() {
         username: form.username.trim(),
         password: form.password,
         display_name: form.display_name.trim() || undefined,
+        // The account's language (mails, settings) starts as the one the page is shown in.
+        language: currentLanguage(),
       }),
     onSuccess: (session) => {
       toast(t('auth.welcome', { name: session.user.display_name || session.user.username }), 'success');

@@ -12,7 +12,26 @@ afterEach(() => {
   usePlayer.getState().clear();
 });
 
-const owner = { id: '9', username: 'ana', display_name: 'Ana' };
+/** Tracks as the contract has them: the owner is only a user_id. */
+function track(id: string, title: string, status: 'ready' | 'processing', durationMs: number) {
+  return {
+    id,
+    user_id: '9',
+    title,
+    tags: [],
+    visibility: 'public',
+    downloadable: false,
+    licence: 'all_rights_reserved',
+    explicit: false,
+    status,
+    progress: { stage: status === 'ready' ? 'done' : 'processing', percent: status === 'ready' ? 100 : 40 },
+    duration_ms: durationMs,
+    original: {},
+    play_count: 0,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+  };
+}
 
 describe('HomePage', () => {
   it('lists the latest tracks and plays from the clicked one', async () => {
@@ -21,9 +40,9 @@ describe('HomePage', () => {
       vi.fn(async () =>
         jsonResponse(200, {
           items: [
-            { id: '1', title: 'First', owner, status: 'ready', duration_ms: 61_000 },
-            { id: '2', title: 'Second', owner, status: 'processing', duration_ms: null },
-            { id: '3', title: 'Third', owner, status: 'ready', duration_ms: 5_000 },
+            track('1', 'First', 'ready', 61_000),
+            track('2', 'Second', 'processing', 0),
+            track('3', 'Third', 'ready', 5_000),
           ],
           next_cursor: null,
         }),
@@ -31,7 +50,7 @@ describe('HomePage', () => {
     );
     const user = userEvent.setup();
     renderRoute(<HomePage />);
-    expect(await screen.findByRole('link', { name: 'First' })).toHaveAttribute('href', '/@ana/first-1');
+    expect(await screen.findByRole('link', { name: 'First' })).toHaveAttribute('href', '/tracks/first-1');
     expect(screen.getByText('1:01')).toBeInTheDocument();
     expect(screen.getByText('Processing…')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Play Second' })).toBeDisabled();

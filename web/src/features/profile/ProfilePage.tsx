@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import { getUser, listUserTracks } from '../../api/tracks';
+import type { TrackOwner } from '../../api/types';
 import page from '../../app/Page.module.css';
 import { useDocumentTitle } from '../../app/useDocumentTitle';
 import { Button, EmptyState, ErrorState, Skeleton } from '../../components';
@@ -16,7 +17,7 @@ function isNotFound(error: unknown): boolean {
   return error instanceof ApiError && error.status === 404;
 }
 
-function ProfileTracks({ username }: { username: string }) {
+function ProfileTracks({ username, owner }: { username: string; owner: TrackOwner }) {
   const { t } = useTranslation();
   const query = useInfiniteQuery({
     queryKey: ['users', username, 'tracks'],
@@ -32,7 +33,7 @@ function ProfileTracks({ username }: { username: string }) {
   }
   return (
     <>
-      <TrackGrid tracks={tracks} />
+      <TrackGrid tracks={tracks} owner={owner} />
       {query.hasNextPage && (
         <Button className={page.center} loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>
           {t('home.loadMore')}
@@ -49,6 +50,8 @@ function Profile({ username }: { username: string }) {
     queryFn: ({ signal }) => getUser(username, signal),
   });
   const user = query.data;
+  // A private profile seen by someone else is the limited one: no bio, links or location.
+  const details = user && 'bio' in user ? user : null;
   useDocumentTitle(user ? user.display_name || user.username : `@${username}`);
 
   if (query.isError) {
@@ -74,7 +77,7 @@ function Profile({ username }: { username: string }) {
                 <h1>{user.display_name || user.username}</h1>
                 <p className={page.muted}>
                   @{user.username}
-                  {user.location ? ` · ${user.location}` : ''}
+                  {details?.location ? ` · ${details.location}` : ''}
                 </p>
               </>
             ) : (
@@ -85,11 +88,11 @@ function Profile({ username }: { username: string }) {
             )}
           </div>
         </header>
-        {user?.bio && <p className={styles.bio}>{user.bio}</p>}
-        {user?.social_links && user.social_links.length > 0 && (
+        {details?.bio && <p className={styles.bio}>{details.bio}</p>}
+        {details && details.social_links.length > 0 && (
           <nav aria-label={t('profile.links')}>
             <ul className={styles.links}>
-              {user.social_links.map((link) => (
+              {details.social_links.map((link) => (
                 <li key={link.url}>
                   <a href={link.url} rel="noopener noreferrer nofollow" target="_blank">
                     {link.platform}
@@ -104,7 +107,10 @@ function Profile({ username }: { username: string }) {
         ) : (
           <section className={styles.tracks} aria-labelledby="profile-tracks">
             <h2 id="profile-tracks">{t('profile.tracks')}</h2>
-            <ProfileTracks username={username} />
+            <ProfileTracks
+              username={username}
+              owner={{ username, display_name: user?.display_name ?? '' }}
+            />
           </section>
         )}
       </div>

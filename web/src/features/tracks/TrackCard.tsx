@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import type { Track } from '../../api/types';
+import type { Track, TrackOwner } from '../../api/types';
 import { Button, Menu, toast } from '../../components';
 import { MoreIcon, MusicIcon, PauseIcon, PlayIcon } from '../../components/icons';
 import { formatTime } from '../../player/format';
@@ -14,20 +14,22 @@ interface TrackCardProps {
   track: Track;
   /** The list the card belongs to; playing a card queues the whole list from it. */
   list: readonly Track[];
+  /** The owner of every track in the list, when known. */
+  owner: TrackOwner | null;
 }
 
-export function TrackCard({ track, list }: TrackCardProps) {
+export function TrackCard({ track, list, owner }: TrackCardProps) {
   const { t } = useTranslation();
   const isCurrent = usePlayer((s) => currentItem(s)?.track.id === track.id);
   const playing = usePlayer((s) => s.wantsPlay) && isCurrent;
   const player = usePlayer.getState();
   const ready = track.status === 'ready';
   const playable = list.filter((item) => item.status === 'ready');
-  const artist = track.owner.display_name || track.owner.username;
+  const toPlayer = (item: Track) => toPlayerTrack(item, owner);
 
   const onPlay = () => {
     if (isCurrent) return player.togglePlay();
-    player.playTracks(playable.map(toPlayerTrack), playable.findIndex((item) => item.id === track.id));
+    player.playTracks(playable.map(toPlayer), playable.findIndex((item) => item.id === track.id));
   };
 
   return (
@@ -44,18 +46,20 @@ export function TrackCard({ track, list }: TrackCardProps) {
         />
       </div>
       <div className={styles.body}>
-        <Link className={styles.title} to={trackPath(track.owner.username, track.title, track.id)}>
+        <Link className={styles.title} to={trackPath(owner?.username ?? null, track.title, track.id)}>
           {track.title}
         </Link>
-        <Link className={styles.artist} to={`/@${track.owner.username}`}>
-          {artist}
-        </Link>
+        {owner && (
+          <Link className={styles.artist} to={`/@${owner.username}`}>
+            {owner.display_name || owner.username}
+          </Link>
+        )}
         <p className={styles.meta}>
           {track.status === 'processing'
             ? t('track.processing')
             : track.status === 'failed'
               ? t('track.failed')
-              : formatTime((track.duration_ms ?? 0) / 1000)}
+              : formatTime(track.duration_ms / 1000)}
         </p>
       </div>
       <Menu
@@ -69,7 +73,7 @@ export function TrackCard({ track, list }: TrackCardProps) {
             label: t('track.playNext'),
             disabled: !ready,
             onSelect: () => {
-              player.playNext([toPlayerTrack(track)]);
+              player.playNext([toPlayer(track)]);
               toast(t('track.queuedNext'));
             },
           },
@@ -78,7 +82,7 @@ export function TrackCard({ track, list }: TrackCardProps) {
             label: t('track.addToQueue'),
             disabled: !ready,
             onSelect: () => {
-              player.addToQueue([toPlayerTrack(track)]);
+              player.addToQueue([toPlayer(track)]);
               toast(t('track.added'));
             },
           },

@@ -1,14 +1,15 @@
 import { useTranslation } from 'react-i18next';
-import type { Track } from '../../api/types';
+import type { Track, TrackOwner } from '../../api/types';
 import { Skeleton } from '../../components';
 import { TrackCard } from './TrackCard';
 import styles from './TrackGrid.module.css';
 
-export function TrackGrid({ tracks }: { tracks: readonly Track[] }) {
+/** `owner`: whose tracks these are, when the page knows (a profile); a track only has `user_id`. */
+export function TrackGrid({ tracks, owner }: { tracks: readonly Track[]; owner?: TrackOwner | null }) {
   return (
     <div className={styles.grid}>
       {tracks.map((track) => (
-        <TrackCard key={track.id} track={track} list={tracks} />
+        <TrackCard key={track.id} track={track} list={tracks} owner={owner ?? null} />
       ))}
     </div>
   );

@@ -2,8 +2,8 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
-import { getTrack } from '../../api/tracks';
-import type { Track } from '../../api/types';
+import { getTrack, getUser } from '../../api/tracks';
+import type { Track, TrackOwner } from '../../api/types';
 import page from '../../app/Page.module.css';
 import { useDocumentTitle } from '../../app/useDocumentTitle';
 import { Button, ErrorState, Skeleton, toast } from '../../components';
@@ -36,13 +36,15 @@ function Details({ track }: { track: Track }) {
   );
 }
 
-function TrackView({ track }: { track: Track }) {
+/** How often a processing track is read again until it is ready or failed. */
+const kProcessingPollMs = 2000;
+
+function TrackView({ track, owner }: { track: Track; owner: TrackOwner | null }) {
   const { t } = useTranslation();
   useDocumentTitle(track.title);
   const isCurrent = usePlayer((s) => currentItem(s)?.track.id === track.id);
   const playing = usePlayer((s) => s.wantsPlay) && isCurrent;
   const player = usePlayer.getState();
-  const artist = track.owner.display_name || track.owner.username;
   const ready = track.status === 'ready';
 
   return (
@@ -53,16 +55,18 @@ function TrackView({ track }: { track: Track }) {
         </div>
         <div className={styles.info}>
           <h1>{track.title}</h1>
-          <p>
-            <Link to={`/@${track.owner.username}`}>{artist}</Link>
-          </p>
+          {owner && (
+            <p>
+              <Link to={`/@${owner.username}`}>{owner.display_name || owner.username}</Link>
+            </p>
+          )}
           <div className={page.row}>
             <Button
               variant="primary"
               icon={playing ? <PauseIcon /> : <PlayIcon />}
               disabled={!ready}
               onClick={() =>
-                isCurrent ? player.togglePlay() : player.playTracks([toPlayerTrack(track)], 0)
+                isCurrent ? player.togglePlay() : player.playTracks([toPlayerTrack(track, owner)], 0)
               }
             >
               {playing ? t('player.pause') : t('player.play')}
@@ -70,15 +74,24 @@ function TrackView({ track }: { track: Track }) {
             <Button
               disabled={!ready}
               onClick={() => {
-                player.addToQueue([toPlayerTrack(track)]);
+                player.addToQueue([toPlayerTrack(track, owner)]);
                 toast(t('track.added'));
               }}
             >
               {t('track.addToQueue')}
             </Button>
           </div>
-          {track.status === 'processing' && <p className={page.muted}>{t('track.processing')}</p>}
-          {track.status === 'failed' && <p className={styles.failed}>{t('track.failed')}</p>}
+          {track.status === 'processing' && (
+            <p className={page.muted} role="status">
+              {t('track.processing')} <progress max={100} value={track.progress.percent} aria-label={t('track.processing')} />
+            </p>
+          )}
+          {track.status === 'failed' && (
+            <p className={styles.failed}>
+              {t('track.failed')}
+              {track.status_message ? `: ${track.status_message}` : ''}
+            </p>
+          )}
           {typeof track.play_count === 'number' && (
             <p className={page.muted}>{t('track.plays', { count: track.play_count })}</p>
           )}
@@ -100,15 +113,26 @@ function TrackView({ track }: { track: Track }) {
 export function TrackPage() {
   const { t } = useTranslation();
   const { handle, track: segment } = useParams();
-  const username = usernameFromHandle(handle);
+  // `/tracks/:track` has no handle: the owner is then not shown (a track only carries user_id).
+  const username = handle === undefined ? null : usernameFromHandle(handle);
   const id = segment ? trackIdFromSegment(segment) : null;
   const query = useQuery({
     queryKey: ['tracks', id],
     queryFn: ({ signal }) => getTrack(id!, signal),
-    enabled: id !== null && username !== null,
+    enabled: id !== null,
+    refetchInterval: (q) => (q.state.data?.status === 'processing' ? kProcessingPollMs : false),
+  });
+  const profile = useQuery({
+    queryKey: ['users', username],
+    queryFn: ({ signal }) => getUser(username!, signal),
+    enabled: username !== null,
   });
 
-  if (!username || !id) return <NotFoundPage />;
+  if ((handle !== undefined && !username) || !id) return <NotFoundPage />;
+  // The handle in the URL must be the track's owner.
+  if (profile.data && query.data && profile.data.id !== query.data.user_id) {
+    return <NotFoundPage description={t('notFound.track')} />;
+  }
   if (query.isError) {
     if (query.error instanceof ApiError && query.error.status === 404) {
       return <NotFoundPage description={t('notFound.track')} />;
@@ -132,5 +156,8 @@ export function TrackPage() {
       </div>
     );
   }
-  return <TrackView track={query.data} />;
+  const owner = username
+    ? { username: profile.data?.username ?? username, display_name: profile.data?.display_name ?? '' }
+    : null;
+  return <TrackView track={query.data} owner={owner} />;
 }

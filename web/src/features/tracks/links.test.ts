@@ -13,6 +13,7 @@ describe('track links', () => {
     expect(path).toBe('/@ana/ete-85-7301234567890123');
     expect(trackIdFromSegment(path.split('/')[2]!)).toBe('7301234567890123');
     expect(trackPath('ana', '!!!', '42')).toBe('/@ana/42');
+    expect(trackPath(null, 'Été 85', '42')).toBe('/tracks/ete-85-42');
     expect(trackIdFromSegment('42')).toBe('42');
     expect(trackIdFromSegment('no-id-here')).toBeNull();
   });

@@ -10,10 +10,14 @@ export function slugify(title: string): string {
     .replace(/-+$/g, '');
 }
 
-/** `/@user/my-song-123`: the id at the end is what resolves the track; the slug is for people. */
-export function trackPath(username: string, title: string, id: string): string {
+/**
+ * `/@user/my-song-123`: the id at the end is what resolves the track; the slug is for people.
+ * Without a known owner (a track only carries `user_id`) the page is `/tracks/my-song-123`.
+ */
+export function trackPath(username: string | null, title: string, id: string): string {
   const slug = slugify(title);
-  return `/@${username}/${slug ? `${slug}-${id}` : id}`;
+  const segment = slug ? `${slug}-${id}` : id;
+  return username ? `/@${username}/${segment}` : `/tracks/${segment}`;
 }
 
 /** The track id at the end of a track URL segment, or null. */

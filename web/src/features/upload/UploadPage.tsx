@@ -8,6 +8,7 @@ import { useDocumentTitle } from '../../app/useDocumentTitle';
 import { Button, Input, describeError, toast } from '../../components';
 import { CloseIcon, UploadIcon } from '../../components/icons';
 import { RequireAuth } from '../auth/RequireAuth';
+import { useSession } from '../auth/session';
 import { trackPath } from '../tracks/links';
 import { formatBytes, kAcceptAttribute, looksLikeAudio, titleFromFileName } from './files';
 import styles from './UploadPage.module.css';
@@ -165,6 +166,7 @@ function UploadForm() {
 
 function UploadStatus({ state }: { state: UploadState }) {
   const { t } = useTranslation();
+  const username = useSession((s) => s.user?.username ?? null);
   switch (state.kind) {
     case 'pending':
       return <p className={page.muted}>{t('upload.pending')}</p>;
@@ -179,7 +181,7 @@ function UploadStatus({ state }: { state: UploadState }) {
       return (
         <p className={styles.done}>
           {t('upload.done')} ·{' '}
-          <Link to={trackPath(state.track.owner.username, state.track.title, state.track.id)}>
+          <Link to={trackPath(username, state.track.title, state.track.id)}>
             {t('upload.open')}
           </Link>
         </p>

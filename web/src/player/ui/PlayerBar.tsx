@@ -48,9 +48,11 @@ function NowPlaying() {
         <Link className={styles.title} to={trackPath(track.artistUsername, track.title, track.id)}>
           {track.title}
         </Link>
-        <Link className={styles.artist} to={`/@${track.artistUsername}`}>
-          {track.artist}
-        </Link>
+        {track.artistUsername && (
+          <Link className={styles.artist} to={`/@${track.artistUsername}`}>
+            {track.artist}
+          </Link>
+        )}
       </div>
     </div>
   );
