@@ -2,6 +2,9 @@
 .PHONY: run build build-server build-web test bench clean setup
 
 BUILD_TYPE ?= Release
+# ccache hits across checkouts in different folders.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 run: build
 	@scripts/run
