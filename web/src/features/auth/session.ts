@@ -27,3 +27,8 @@ export async function restoreSession(): Promise<void> {
     useSession.setState({ status: 'signedOut', user: null });
   }
 }
+
+/** After the account changed (profile saved, image replaced), everything showing it follows. */
+export function updateSessionUser(user: User): void {
+  useSession.setState((state) => (state.status === 'signedIn' ? { user } : state));
+}
