@@ -98,9 +98,20 @@ function isApi(response, pathname, method) {
   return url.pathname === `/api/v1${pathname}` && (!method || response.request().method() === method);
 }
 
-async function shoot(page, name) {
+/**
+ * The viewport (a full-page capture would smear the sticky bars), scrolled so `focus` is in view;
+ * plus `-bottom` when the page scrolls.
+ */
+async function shoot(page, name, focus) {
   const dir = ensureOutputDir('screenshots', 'settings');
-  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+  if (focus) await focus.scrollIntoViewIfNeeded();
+  else await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(dir, `${name}.png`) });
+  if (!focus && (await page.evaluate(() => document.documentElement.scrollHeight > innerHeight + 4))) {
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await page.screenshot({ path: path.join(dir, `${name}-bottom.png`) });
+    await page.evaluate(() => window.scrollTo(0, 0));
+  }
 }
 
 describe('accounts and settings', () => {
@@ -205,7 +216,7 @@ describe('accounts and settings', () => {
     const secret = (await main.getByTestId('totp-secret').textContent()).trim();
     assert.match(secret, /^[A-Z2-7]{32}$/);
     await main.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
-    await shoot(page, 'security-2fa-setup');
+    await shoot(page, 'security-2fa-setup', main.getByRole('button', { name: 'Turn on' }));
     const usedSteps = new Set();
     await main.getByLabel(/^Authentication code/).fill(await freshCode(secret, usedSteps));
     await main.getByRole('button', { name: 'Turn on' }).click();
@@ -213,7 +224,7 @@ describe('accounts and settings', () => {
     await codesList.waitFor();
     const recoveryCodes = (await codesList.getByRole('listitem').allTextContents()).map((c) => c.trim());
     assert.equal(recoveryCodes.length, 10);
-    await shoot(page, 'security-recovery-codes');
+    await shoot(page, 'security-recovery-codes', main.getByRole('button', { name: 'I saved them' }));
     await main.getByRole('button', { name: 'I saved them' }).click();
     await main.getByText('Two-factor sign-in is on').waitFor();
     assert.equal(await codesList.count(), 0, 'the recovery codes are shown only once');

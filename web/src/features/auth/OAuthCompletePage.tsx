@@ -1,8 +1,8 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { exchangeOAuthCode } from '../../api/account';
+import { exchangeOAuthCode, listOAuthProviders } from '../../api/account';
 import { ApiError } from '../../api/client';
 import page from '../../app/Page.module.css';
 import { useDocumentTitle } from '../../app/useDocumentTitle';
@@ -42,7 +42,15 @@ export function OAuthCompletePage() {
   const code = params.get('code');
   const linked = params.get('linked');
   const error = params.get('error');
-  const provider = params.get('provider') ?? linked ?? '';
+  const providerName = params.get('provider') ?? linked ?? '';
+  // The redirect names the provider by its id; people know it by its display name.
+  const providers = useQuery({
+    queryKey: ['oauth', 'providers'],
+    queryFn: ({ signal }) => listOAuthProviders(signal),
+    enabled: Boolean(error || linked),
+    staleTime: 5 * 60_000,
+  });
+  const provider = providers.data?.find((p) => p.name === providerName)?.display_name ?? providerName;
   const next = safeNext(params.get('redirect'));
   const [secondFactor, setSecondFactor] = useState(false);
   const [factor, setFactor] = useState<SecondFactorValue>({ useRecovery: false, code: '' });
@@ -64,13 +72,13 @@ export function OAuthCompletePage() {
     if (started.current) return;
     if (linked) {
       started.current = true;
-      toast(t('account.linked', { provider: linked }), 'success');
+      toast(t('account.linked', { provider }), 'success');
       navigate(next === '/' ? '/settings/connections' : next, { replace: true });
     } else if (code) {
       started.current = true;
       exchange.mutate();
     }
-  }, [code, linked, next, navigate, t, exchange]);
+  }, [code, linked, next, navigate, t, exchange, provider]);
 
   if (error) {
     const message = kKnownErrors.has(error)

@@ -1,5 +1,7 @@
+import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SocialLink } from '../../api/types';
+import page from '../../app/Page.module.css';
 import { Button, Input } from '../../components';
 import { CloseIcon } from '../../components/icons';
 import { PlatformIcon } from '../profile/PlatformIcon';
@@ -48,12 +50,15 @@ export function SocialLinksEditor({
   showProblems: boolean;
 }) {
   const { t } = useTranslation();
+  const hintId = useId();
   const indexes = sentIndexes(drafts);
   const update = (id: number, url: string) => onChange(drafts.map((d) => (d.id === id ? { ...d, url } : d)));
   return (
-    <fieldset className={styles.list}>
+    <fieldset className={styles.linksField} aria-describedby={hintId}>
       <legend>{t('accountSettings.links')}</legend>
-      <p className={styles.counter}>{t('accountSettings.linksHint', { max: kMaxSocialLinks })}</p>
+      <p id={hintId} className={page.muted}>
+        {t('accountSettings.linksHint', { max: kMaxSocialLinks })}
+      </p>
       {drafts.map((draft, row) => {
         const platform = detectPlatform(draft.url);
         const problem = draft.url.trim() ? linkProblem(draft.url, platform) : null;
@@ -84,7 +89,7 @@ export function SocialLinksEditor({
         );
       })}
       {serverErrors.social_links && (
-        <p className={styles.counter} data-over="true" role="alert">
+        <p className={page.formError} role="alert">
           {serverErrors.social_links}
         </p>
       )}
