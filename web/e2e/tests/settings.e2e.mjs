@@ -255,6 +255,10 @@ describe('accounts and settings', () => {
     await otherMain.getByLabel(/^Recovery code/).fill(recoveryCodes[0]);
     await otherMain.getByRole('button', { name: 'Sign in', exact: true }).click();
     await other.getByRole('banner').getByRole('button', { name: /account/i }).waitFor();
+    await gotoApp(other, '/settings/profile');
+    await other.locator('main').getByRole('heading', { name: 'Avatar and banner' }).waitFor();
+    await settle(other);
+    await shoot(other, 'phone-profile');
 
     // Two sessions, this one marked; end the other, and it is signed out at once.
     await page.reload();

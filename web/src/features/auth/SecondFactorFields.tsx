@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import page from '../../app/Page.module.css';
 import { Button, Input } from '../../components';
+import styles from './Auth.module.css';
 
 export interface SecondFactorValue {
   useRecovery: boolean;
@@ -29,7 +30,7 @@ export function SecondFactorFields({
   const { t } = useTranslation();
   const { useRecovery, code } = value;
   return (
-    <fieldset className={page.form}>
+    <fieldset className={styles.factor}>
       <legend>{t('auth.totpTitle')}</legend>
       {!useRecovery && <p className={page.muted}>{t('auth.totpHint')}</p>}
       <Input
