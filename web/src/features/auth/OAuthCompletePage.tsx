@@ -11,6 +11,7 @@ import styles from './Auth.module.css';
 import { fieldErrors } from './fieldErrors';
 import { FormError } from './FormError';
 import { safeNext } from './redirect';
+import { adoptAccountLanguage } from './session';
 import { SecondFactorFields, secondFactorBody, type SecondFactorValue } from './SecondFactorFields';
 
 /** `error` values of the callback redirect that have their own sentence. */
@@ -62,6 +63,7 @@ export function OAuthCompletePage() {
       if (e instanceof ApiError && kSecondFactorCodes.has(e.code)) setSecondFactor(true);
     },
     onSuccess: (session) => {
+      adoptAccountLanguage(session.user);
       toast(t('auth.welcome', { name: session.user.display_name || session.user.username }), 'success');
       navigate(next, { replace: true });
     },

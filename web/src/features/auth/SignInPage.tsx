@@ -12,6 +12,7 @@ import { fieldErrors } from './fieldErrors';
 import { FormError } from './FormError';
 import { OAuthButtons } from './OAuthButtons';
 import { safeNext } from './redirect';
+import { adoptAccountLanguage } from './session';
 import { SecondFactorFields, secondFactorBody, type SecondFactorValue } from './SecondFactorFields';
 
 /** Answers of /auth/login that mean the password was right and a second factor is needed. */
@@ -34,6 +35,7 @@ export function SignInPage() {
       if (error instanceof ApiError && kSecondFactorCodes.has(error.code)) setSecondFactor(true);
     },
     onSuccess: (session) => {
+      adoptAccountLanguage(session.user);
       toast(t('auth.welcome', { name: session.user.display_name || session.user.username }), 'success');
       navigate(next, { replace: true });
     },

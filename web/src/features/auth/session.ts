@@ -1,6 +1,11 @@
 import { create } from 'zustand';
 import { api } from '../../api/instance';
 import type { User } from '../../api/types';
+import { currentLanguage, kLanguages, setLanguage, type Language } from '../../i18n';
+
+function isLanguage(value: unknown): value is Language {
+  return (kLanguages as readonly unknown[]).includes(value);
+}
 
 export type SessionStatus = 'loading' | 'signedIn' | 'signedOut';
 
@@ -31,4 +36,9 @@ export async function restoreSession(): Promise<void> {
 /** After the account changed (profile saved, image replaced), everything showing it follows. */
 export function updateSessionUser(user: User): void {
   useSession.setState((state) => (state.status === 'signedIn' ? { user } : state));
+}
+
+/** On an explicit sign-in (a new device), the page follows the language saved to the account. */
+export function adoptAccountLanguage(user: User): void {
+  if (isLanguage(user.language) && user.language !== currentLanguage()) setLanguage(user.language);
 }

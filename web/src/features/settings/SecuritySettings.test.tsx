@@ -47,6 +47,11 @@ describe('TwoFactorPanel', () => {
     const server = fakeServer();
     vi.stubGlobal('fetch', server.fetchMock);
     const user = userEvent.setup();
+    const fill = async (element: HTMLElement, text: string) => {
+      await user.clear(element);
+      await user.click(element);
+      await user.paste(text);
+    };
     renderRoute(<TwoFactorPanel username="ana" />);
 
     await user.click(await screen.findByRole('button', { name: 'Set up' }));
@@ -55,13 +60,12 @@ describe('TwoFactorPanel', () => {
     expect(screen.getByText('JBSWY3DPEHPK3PXP')).toBeInTheDocument();
 
     const code = screen.getByLabelText(/Authentication code/);
-    await user.type(code, '000000');
+    await fill(code, '000000');
     await user.click(screen.getByRole('button', { name: 'Turn on' }));
     expect(await screen.findByText('is not the current code')).toBeInTheDocument();
     expect(code).toHaveAttribute('aria-invalid', 'true');
 
-    await user.clear(code);
-    await user.type(code, '123 456');
+    await fill(code, '123 456');
     await user.click(screen.getByRole('button', { name: 'Turn on' }));
     const list = await screen.findByRole('list', { name: 'Recovery codes' });
     expect(within(list).getAllByRole('listitem')).toHaveLength(10);
@@ -78,10 +82,15 @@ describe('TwoFactorPanel', () => {
     server.state.enabled = true;
     vi.stubGlobal('fetch', server.fetchMock);
     const user = userEvent.setup();
+    const fill = async (element: HTMLElement, text: string) => {
+      await user.clear(element);
+      await user.click(element);
+      await user.paste(text);
+    };
     renderRoute(<TwoFactorPanel username="ana" />);
     await user.click(await screen.findByRole('button', { name: 'Turn off' }));
-    await user.type(screen.getByLabelText(/^Password/), 'correct horse battery');
-    await user.type(screen.getByLabelText(/Authentication or recovery code/), '654321');
+    await fill(screen.getByLabelText(/^Password/), 'correct horse battery');
+    await fill(screen.getByLabelText(/Authentication or recovery code/), '654321');
     await user.click(screen.getByRole('button', { name: 'Turn off' }));
     await waitFor(() => expect(screen.getByRole('button', { name: 'Set up' })).toBeInTheDocument());
     expect(server.requests.find((r) => r.path === '/auth/2fa/disable')?.body).toEqual({
