@@ -71,3 +71,71 @@ describe('axe harness', () => {
     );
   });
 });
+
+const kAccountPages = [
+  { name: 'forgot password', path: '/forgot-password' },
+  { name: 'reset password', path: '/reset-password?token=abc' },
+  { name: 'email verification without a token', path: '/verify-email' },
+  { name: 'OAuth failure', path: '/oauth/complete?error=access_denied&provider=spotify' },
+];
+
+const kSettingsPages = [
+  { name: 'settings: profile', path: '/settings/profile' },
+  { name: 'settings: security', path: '/settings/security' },
+  { name: 'settings: sessions', path: '/settings/sessions' },
+  { name: 'settings: connected accounts', path: '/settings/connections' },
+  { name: 'settings: your data', path: '/settings/data' },
+];
+
+/** Signs a new account up through the page, so the settings sections have someone to show. */
+async function signUp(page) {
+  const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const username = `axe_${suffix}`;
+  await gotoApp(page, '/signup');
+  const main = page.locator('main');
+  await main.getByRole('textbox', { name: /^Email/ }).fill(`${username}@example.com`);
+  await main.getByRole('textbox', { name: /^Username/ }).fill(username);
+  await main.getByLabel(/^Password/).fill(`axe-${suffix}-Secret!`);
+  await main.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('banner').getByRole('button', { name: new RegExp(username) }).waitFor();
+  return username;
+}
+
+for (const theme of ['dark', 'light']) {
+  describe(`axe, account pages, ${theme} theme`, () => {
+    for (const { name, path } of kAccountPages) {
+      test(`${name} (${path}) has no serious or critical violations`, async () => {
+        const page = await e2e.newPage({ theme });
+        await gotoApp(page, path);
+        await settle(page);
+        await assertTheme(page, theme);
+        const violations = await runAxe(page, { minImpact: 'serious' });
+        assert.equal(violations.length, 0, `\n${formatViolations(violations)}`);
+      });
+    }
+
+    test('every settings section, signed in, has no serious or critical violations', async () => {
+      const page = await e2e.newPage({ theme });
+      await signUp(page);
+      for (const { name, path } of kSettingsPages) {
+        await gotoApp(page, path);
+        await page.locator('main section h2, main form h2').first().waitFor();
+        await settle(page);
+        await assertTheme(page, theme);
+        const violations = await runAxe(page, { minImpact: 'serious' });
+        assert.equal(violations.length, 0, `${name}\n${formatViolations(violations)}`);
+      }
+      // The states behind buttons: two-factor setup (QR code, code field) and the deletion dialog.
+      await gotoApp(page, '/settings/security');
+      await page.locator('main').getByRole('button', { name: 'Set up' }).click();
+      await page.locator('main').getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+      let violations = await runAxe(page, { minImpact: 'serious' });
+      assert.equal(violations.length, 0, `2FA setup\n${formatViolations(violations)}`);
+      await gotoApp(page, '/settings/data');
+      await page.locator('main').getByRole('button', { name: 'Delete my account…' }).click();
+      await page.getByRole('dialog').waitFor();
+      violations = await runAxe(page, { minImpact: 'serious' });
+      assert.equal(violations.length, 0, `delete dialog\n${formatViolations(violations)}`);
+    });
+  });
+}

@@ -34,7 +34,59 @@ export function createRouter() {
             {
               path: 'settings',
               lazy: () =>
-                import('../features/settings/SettingsPage').then((m) => ({ Component: m.SettingsPage })),
+                import('../features/settings/SettingsLayout').then((m) => ({ Component: m.SettingsLayout })),
+              children: [
+                {
+                  index: true,
+                  lazy: () =>
+                    import('../features/settings/GeneralSettings').then((m) => ({ Component: m.GeneralSettings })),
+                },
+                {
+                  path: 'profile',
+                  lazy: () =>
+                    import('../features/settings/ProfileSettings').then((m) => ({ Component: m.ProfileSettings })),
+                },
+                {
+                  path: 'security',
+                  lazy: () =>
+                    import('../features/settings/SecuritySettings').then((m) => ({ Component: m.SecuritySettings })),
+                },
+                {
+                  path: 'sessions',
+                  lazy: () =>
+                    import('../features/settings/SessionsSettings').then((m) => ({ Component: m.SessionsSettings })),
+                },
+                {
+                  path: 'connections',
+                  lazy: () =>
+                    import('../features/settings/ConnectionsSettings').then((m) => ({
+                      Component: m.ConnectionsSettings,
+                    })),
+                },
+                {
+                  path: 'data',
+                  lazy: () => import('../features/settings/DataSettings').then((m) => ({ Component: m.DataSettings })),
+                },
+              ],
+            },
+            {
+              path: 'oauth/complete',
+              lazy: () =>
+                import('../features/auth/OAuthCompletePage').then((m) => ({ Component: m.OAuthCompletePage })),
+            },
+            {
+              path: 'verify-email',
+              lazy: () => import('../features/auth/VerifyEmailPage').then((m) => ({ Component: m.VerifyEmailPage })),
+            },
+            {
+              path: 'forgot-password',
+              lazy: () =>
+                import('../features/auth/ForgotPasswordPage').then((m) => ({ Component: m.ForgotPasswordPage })),
+            },
+            {
+              path: 'reset-password',
+              lazy: () =>
+                import('../features/auth/ResetPasswordPage').then((m) => ({ Component: m.ResetPasswordPage })),
             },
             {
               path: ':handle',

@@ -7,6 +7,17 @@ import { jsonResponse, renderRoute } from '../../test/render';
 import { useSession } from './session';
 import { SignInPage } from './SignInPage';
 
+/** Answers the providers list (for the OAuth buttons) and hands every other request to `handler`. */
+function withProviders(handler: (url: string, init: RequestInit) => Promise<Response>, providers: unknown[] = []) {
+  const calls: [string, RequestInit][] = [];
+  const mock = vi.fn(async (url: string, init: RequestInit) => {
+    if (url === '/api/v1/auth/oauth/providers') return jsonResponse(200, { items: providers, next_cursor: null });
+    calls.push([url, init]);
+    return handler(url, init);
+  });
+  return { mock, calls };
+}
+
 afterEach(() => {
   vi.unstubAllGlobals();
   api.setSession(null);
@@ -14,12 +25,12 @@ afterEach(() => {
 
 describe('SignInPage', () => {
   it('posts the credentials for a cookie session and shows the envelope on failure', async () => {
-    const fetchMock = vi.fn(async () =>
+    const { mock, calls } = withProviders(async () =>
       jsonResponse(401, {
         error: { code: 'invalid_credentials', message: 'Wrong email, username or password.', request_id: 'r-9' },
       }),
     );
-    vi.stubGlobal('fetch', fetchMock);
+    vi.stubGlobal('fetch', mock);
     const user = userEvent.setup();
     renderRoute(<SignInPage />, '/signin');
     await user.type(screen.getByLabelText(/Email or username/), ' ana ');
@@ -29,8 +40,8 @@ describe('SignInPage', () => {
     expect(await screen.findByText('Wrong email, username or password.')).toBeInTheDocument();
     expect(screen.getByText('r-9')).toBeInTheDocument();
     // A failed login must not trigger the silent refresh.
-    expect(fetchMock).toHaveBeenCalledOnce();
-    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(calls).toHaveLength(1);
+    const [url, init] = calls[0]!;
     expect(url).toBe('/api/v1/auth/login');
     expect(init.method).toBe('POST');
     expect(JSON.parse(String(init.body))).toEqual({ login: 'ana', password: 'not-my-password', session: 'cookie' });
@@ -39,7 +50,7 @@ describe('SignInPage', () => {
   it('signs in and goes to the requested page', async () => {
     vi.stubGlobal(
       'fetch',
-      vi.fn(async () =>
+      withProviders(async () =>
         jsonResponse(200, {
           user: { id: '1', username: 'ana', display_name: 'Ana' },
           access_token: 'tok',
@@ -47,7 +58,7 @@ describe('SignInPage', () => {
           expires_in: 900,
           session_id: 's-1',
         }),
-      ),
+      ).mock,
     );
     const user = userEvent.setup();
     const { router } = renderRoute(<SignInPage />, '/signin?next=%2Fupload', '/signin');
@@ -63,7 +74,7 @@ describe('SignInPage', () => {
     const bodies: unknown[] = [];
     vi.stubGlobal(
       'fetch',
-      vi.fn(async (_url: string, init: RequestInit) => {
+      withProviders(async (_url: string, init: RequestInit) => {
         const body = JSON.parse(String(init.body)) as Record<string, string>;
         bodies.push(body);
         if (!body.totp_code) {
@@ -78,7 +89,7 @@ describe('SignInPage', () => {
           expires_in: 900,
           session_id: 's-2',
         });
-      }),
+      }).mock,
     );
     const user = userEvent.setup();
     renderRoute(<SignInPage />, '/signin');
@@ -94,5 +105,27 @@ describe('SignInPage', () => {
       { login: 'ana', password: 'correct horse battery', session: 'cookie' },
       { login: 'ana', password: 'correct horse battery', totp_code: '123456', session: 'cookie' },
     ]);
+  });
+
+  it('offers the configured providers, returning to the requested page afterwards', async () => {
+    vi.stubGlobal(
+      'fetch',
+      withProviders(
+        async () => jsonResponse(500, {}),
+        [{ name: 'spotify', display_name: 'Spotify', start_url: '/api/v1/auth/oauth/spotify/start' }],
+      ).mock,
+    );
+    renderRoute(<SignInPage />, '/signin?next=%2Fupload', '/signin');
+    const link = await screen.findByRole('link', { name: 'Continue with Spotify' });
+    expect(link).toHaveAttribute('href', '/api/v1/auth/oauth/spotify/start?redirect=%2Fupload');
+  });
+
+  it('shows no provider buttons when none is configured', async () => {
+    const { mock } = withProviders(async () => jsonResponse(500, {}));
+    vi.stubGlobal('fetch', mock);
+    renderRoute(<SignInPage />, '/signin');
+    await waitFor(() => expect(mock).toHaveBeenCalled());
+    expect(screen.queryByRole('link', { name: /Continue with/ })).toBeNull();
+    expect(screen.getByRole('link', { name: 'Forgot your password?' })).toHaveAttribute('href', '/forgot-password');
   });
 });

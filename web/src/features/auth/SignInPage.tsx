@@ -7,9 +7,13 @@ import { ApiError } from '../../api/client';
 import page from '../../app/Page.module.css';
 import { useDocumentTitle } from '../../app/useDocumentTitle';
 import { Button, Input, toast } from '../../components';
+import styles from './Auth.module.css';
 import { fieldErrors } from './fieldErrors';
 import { FormError } from './FormError';
+import { OAuthButtons } from './OAuthButtons';
 import { safeNext } from './redirect';
+import { adoptAccountLanguage } from './session';
+import { SecondFactorFields, secondFactorBody, type SecondFactorValue } from './SecondFactorFields';
 
 /** Answers of /auth/login that mean the password was right and a second factor is needed. */
 const kSecondFactorCodes = new Set(['totp_required', 'invalid_totp_code', 'invalid_recovery_code']);
@@ -22,23 +26,18 @@ export function SignInPage() {
   const [loginValue, setLogin] = useState('');
   const [password, setPassword] = useState('');
   const [secondFactor, setSecondFactor] = useState(false);
-  const [useRecovery, setUseRecovery] = useState(false);
-  const [code, setCode] = useState('');
+  const [factor, setFactor] = useState<SecondFactorValue>({ useRecovery: false, code: '' });
+  const next = safeNext(params.get('next'));
   const mutation = useMutation({
-    mutationFn: () => {
-      const factor = !secondFactor || !code.trim()
-        ? {}
-        : useRecovery
-          ? { recovery_code: code.trim() }
-          : { totp_code: code.replace(/\s+/g, '') };
-      return login({ login: loginValue.trim(), password, ...factor });
-    },
+    mutationFn: () =>
+      login({ login: loginValue.trim(), password, ...(secondFactor ? secondFactorBody(factor) : {}) }),
     onError: (error) => {
       if (error instanceof ApiError && kSecondFactorCodes.has(error.code)) setSecondFactor(true);
     },
     onSuccess: (session) => {
+      adoptAccountLanguage(session.user);
       toast(t('auth.welcome', { name: session.user.display_name || session.user.username }), 'success');
-      navigate(safeNext(params.get('next')), { replace: true });
+      navigate(next, { replace: true });
     },
   });
   const fields = fieldErrors(mutation.error);
@@ -57,6 +56,7 @@ export function SignInPage() {
         <h1>{t('auth.signInTitle')}</h1>
         {params.get('next') && <p className={page.subtitle}>{t('auth.required')}</p>}
       </header>
+      <OAuthButtons next={next} />
       <form className={page.form} onSubmit={onSubmit}>
         <FormError error={formError} />
         <Input
@@ -78,41 +78,16 @@ export function SignInPage() {
           onChange={(e) => setPassword(e.target.value)}
           error={fields.password}
         />
-        {secondFactor && (
-          <fieldset className={page.form}>
-            <legend>{t('auth.totpTitle')}</legend>
-            {!useRecovery && <p className={page.muted}>{t('auth.totpHint')}</p>}
-            <Input
-              key={useRecovery ? 'recovery' : 'totp'}
-              label={useRecovery ? t('auth.recoveryCode') : t('auth.totpCode')}
-              name={useRecovery ? 'recovery_code' : 'totp_code'}
-              autoComplete="one-time-code"
-              inputMode={useRecovery ? 'text' : 'numeric'}
-              required
-              autoFocus
-              value={code}
-              onChange={(e) => setCode(e.target.value)}
-              error={useRecovery ? fields.recovery_code : fields.totp_code}
-            />
-            <Button
-              type="button"
-              variant="ghost"
-              size="sm"
-              onClick={() => {
-                setUseRecovery(!useRecovery);
-                setCode('');
-              }}
-            >
-              {useRecovery ? t('auth.useTotp') : t('auth.useRecovery')}
-            </Button>
-          </fieldset>
-        )}
+        {secondFactor && <SecondFactorFields value={factor} onChange={setFactor} fields={fields} />}
         <Button type="submit" variant="primary" loading={mutation.isPending}>
           {t('auth.submitSignIn')}
         </Button>
       </form>
-      <p className={page.muted}>
-        {t('auth.noAccount')} <Link to={`/signup${window.location.search}`}>{t('nav.signUp')}</Link>
+      <p className={`${page.muted} ${styles.links}`}>
+        <Link to="/forgot-password">{t('account.forgotLink')}</Link>
+        <span>
+          {t('auth.noAccount')} <Link to={`/signup${window.location.search}`}>{t('nav.signUp')}</Link>
+        </span>
       </p>
     </div>
   );

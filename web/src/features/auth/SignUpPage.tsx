@@ -9,6 +9,7 @@ import { useDocumentTitle } from '../../app/useDocumentTitle';
 import { Button, Input, toast } from '../../components';
 import { fieldErrors } from './fieldErrors';
 import { FormError } from './FormError';
+import { OAuthButtons } from './OAuthButtons';
 import { safeNext } from './redirect';
 
 export function SignUpPage() {
@@ -19,6 +20,7 @@ export function SignUpPage() {
   const [form, setForm] = useState({ email: '', username: '', display_name: '', password: '' });
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
     setForm((f) => ({ ...f, [key]: e.target.value }));
+  const next = safeNext(params.get('next'));
   const mutation = useMutation({
     mutationFn: () =>
       register({
@@ -31,7 +33,7 @@ export function SignUpPage() {
       }),
     onSuccess: (session) => {
       toast(t('auth.welcome', { name: session.user.display_name || session.user.username }), 'success');
-      navigate(safeNext(params.get('next')), { replace: true });
+      navigate(next, { replace: true });
     },
   });
   const fields = fieldErrors(mutation.error);
@@ -46,6 +48,7 @@ export function SignUpPage() {
       <header className={page.header}>
         <h1>{t('auth.signUpTitle')}</h1>
       </header>
+      <OAuthButtons next={next} />
       <form className={page.form} onSubmit={onSubmit}>
         <FormError error={mutation.error} />
         <Input

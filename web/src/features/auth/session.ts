@@ -1,6 +1,11 @@
 import { create } from 'zustand';
 import { api } from '../../api/instance';
 import type { User } from '../../api/types';
+import { currentLanguage, kLanguages, setLanguage, type Language } from '../../i18n';
+
+function isLanguage(value: unknown): value is Language {
+  return (kLanguages as readonly unknown[]).includes(value);
+}
 
 export type SessionStatus = 'loading' | 'signedIn' | 'signedOut';
 
@@ -26,4 +31,14 @@ export async function restoreSession(): Promise<void> {
     // Unreachable server: nothing is known, so act signed out until the next request.
     useSession.setState({ status: 'signedOut', user: null });
   }
+}
+
+/** After the account changed (profile saved, image replaced), everything showing it follows. */
+export function updateSessionUser(user: User): void {
+  useSession.setState((state) => (state.status === 'signedIn' ? { user } : state));
+}
+
+/** On an explicit sign-in (a new device), the page follows the language saved to the account. */
+export function adoptAccountLanguage(user: User): void {
+  if (isLanguage(user.language) && user.language !== currentLanguage()) setLanguage(user.language);
 }

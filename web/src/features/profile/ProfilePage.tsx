@@ -3,15 +3,18 @@ import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import { getUser, listUserTracks } from '../../api/tracks';
-import type { TrackOwner } from '../../api/types';
+import type { SocialLink, TrackOwner } from '../../api/types';
 import page from '../../app/Page.module.css';
 import { useDocumentTitle } from '../../app/useDocumentTitle';
-import { Button, EmptyState, ErrorState, Skeleton } from '../../components';
+import { Button, EmptyState, ErrorState, LinkButton, Skeleton } from '../../components';
 import { MusicIcon, UserIcon } from '../../components/icons';
 import { NotFoundPage } from '../errors/NotFoundPage';
 import { usernameFromHandle } from '../tracks/links';
 import { TrackGrid, TrackGridSkeleton } from '../tracks/TrackGrid';
+import { useSession } from '../auth/session';
+import { PlatformIcon } from './PlatformIcon';
 import styles from './ProfilePage.module.css';
+import { kPlatformNames, linkLabel } from './socialLinks';
 
 function isNotFound(error: unknown): boolean {
   return error instanceof ApiError && error.status === 404;
@@ -43,6 +46,28 @@ function ProfileTracks({ username, owner }: { username: string; owner: TrackOwne
   );
 }
 
+function ProfileLinks({ website, links }: { website: string; links: readonly SocialLink[] }) {
+  const { t } = useTranslation();
+  const all = website ? [{ platform: 'website' as const, url: website }, ...links.filter((l) => l.url !== website)] : links;
+  if (all.length === 0) return null;
+  return (
+    <nav aria-label={t('profile.links')}>
+      <ul className={styles.links}>
+        {all.map((link) => (
+          <li key={link.url}>
+            <a href={link.url} rel="noopener noreferrer nofollow me" target="_blank" className={styles.link}>
+              <PlatformIcon platform={link.platform} />
+              <span>
+                {link.platform === 'website' ? linkLabel(link.url) : kPlatformNames[link.platform]}
+              </span>
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
 function Profile({ username }: { username: string }) {
   const { t } = useTranslation();
   const query = useQuery({
@@ -52,6 +77,8 @@ function Profile({ username }: { username: string }) {
   const user = query.data;
   // A private profile seen by someone else is the limited one: no bio, links or location.
   const details = user && 'bio' in user ? user : null;
+  const me = useSession((s) => s.user);
+  const isOwner = me !== null && me.username === user?.username;
   useDocumentTitle(user ? user.display_name || user.username : `@${username}`);
 
   if (query.isError) {
@@ -87,23 +114,17 @@ function Profile({ username }: { username: string }) {
               </>
             )}
           </div>
+          {isOwner && (
+            <LinkButton to="/settings/profile" size="sm" className={styles.edit}>
+              {t('account.editProfile')}
+            </LinkButton>
+          )}
         </header>
         {details?.bio && <p className={styles.bio}>{details.bio}</p>}
-        {details && details.social_links.length > 0 && (
-          <nav aria-label={t('profile.links')}>
-            <ul className={styles.links}>
-              {details.social_links.map((link) => (
-                <li key={link.url}>
-                  <a href={link.url} rel="noopener noreferrer nofollow" target="_blank">
-                    {link.platform}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
-        )}
-        {user?.is_private ? (
-          <p className={page.muted}>{t('profile.private')}</p>
+        {details && <ProfileLinks website={details.website} links={details.social_links} />}
+        {isOwner && user?.is_private && <p className={styles.notice}>{t('account.privateOwner')}</p>}
+        {user?.is_private && !details ? (
+          <p className={styles.notice}>{t('profile.private')}</p>
         ) : (
           <section className={styles.tracks} aria-labelledby="profile-tracks">
             <h2 id="profile-tracks">{t('profile.tracks')}</h2>

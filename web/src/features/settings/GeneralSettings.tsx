@@ -1,16 +1,17 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { useMutation } from '@tanstack/react-query';
+import { Link, useNavigate } from 'react-router';
+import { updateMe } from '../../api/account';
 import { logout } from '../../api/auth';
 import page from '../../app/Page.module.css';
 import { useTheme, type Theme } from '../../app/theme';
-import { useDocumentTitle } from '../../app/useDocumentTitle';
-import { Button, Select } from '../../components';
+import { Button, describeError, Select, toast } from '../../components';
 import { currentLanguage, kLanguages, setLanguage, type Language } from '../../i18n';
 import { kMaxCrossfadeS } from '../../player/gain';
 import { bitrateLabel } from '../../player/quality';
 import { usePlaybackStatus, usePlayer } from '../../player/store';
-import { useSession } from '../auth/session';
+import { updateSessionUser, useSession } from '../auth/session';
 import styles from './SettingsPage.module.css';
 
 /** Quality caps offered before any stream has told its real ladder (the server's default one). */
@@ -84,18 +85,43 @@ function PlaybackSettings() {
   );
 }
 
-export function SettingsPage() {
+/** The language of the page, and of the account's mails when signed in. */
+function LanguageSelect() {
   const { t } = useTranslation();
-  useDocumentTitle(t('settings.title'));
+  const signedIn = useSession((s) => s.status === 'signedIn');
+  const mutation = useMutation({
+    mutationFn: (language: Language) => updateMe({ language }),
+    onSuccess: (me) => {
+      updateSessionUser(me);
+      toast(t('accountSettings.languageSaved'), 'success');
+    },
+    onError: (error) => toast(describeError(error, t).message, 'error'),
+  });
+  return (
+    <Select
+      label={t('settings.language')}
+      hint={signedIn ? t('accountSettings.languageHint') : undefined}
+      value={currentLanguage()}
+      disabled={mutation.isPending}
+      onChange={(e) => {
+        const language = e.target.value as Language;
+        setLanguage(language);
+        if (signedIn) mutation.mutate(language);
+      }}
+      options={kLanguages.map((code) => ({ value: code, label: t(`languages.${code}`) }))}
+    />
+  );
+}
+
+export function GeneralSettings() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
   const theme = useTheme((s) => s.theme);
   const setTheme = useTheme((s) => s.setTheme);
   const { status, user } = useSession();
 
   return (
-    <div className={`${page.page} ${page.medium}`}>
-      <header className={page.header}>
-        <h1>{t('settings.title')}</h1>
-      </header>
+    <>
       <section className={page.section} aria-labelledby="settings-appearance">
         <h2 id="settings-appearance">{t('settings.appearance')}</h2>
         <Select
@@ -107,12 +133,7 @@ export function SettingsPage() {
             { value: 'light', label: t('settings.light') },
           ]}
         />
-        <Select
-          label={t('settings.language')}
-          value={currentLanguage()}
-          onChange={(e) => setLanguage(e.target.value as Language)}
-          options={kLanguages.map((code) => ({ value: code, label: t(`languages.${code}`) }))}
-        />
+        <LanguageSelect />
       </section>
       <PlaybackSettings />
       <section className={page.section} aria-labelledby="settings-account">
@@ -122,7 +143,15 @@ export function SettingsPage() {
             <p>
               {t('settings.signedInAs', { name: user.display_name || user.username, username: user.username })}
             </p>
-            <Button variant="danger" onClick={() => void logout()}>
+            <Button
+              variant="danger"
+              onClick={() =>
+                void logout().finally(() => {
+                  toast(t('auth.signedOut'));
+                  navigate('/');
+                })
+              }
+            >
               {t('nav.signOut')}
             </Button>
           </div>
@@ -132,6 +161,6 @@ export function SettingsPage() {
           </p>
         )}
       </section>
-    </div>
+    </>
   );
 }
