@@ -58,7 +58,8 @@ void RemoveStaleScratch(const std::string& work_dir, int64_t id) {
   const std::string prefix = "track-" + std::to_string(id) + "-";
   std::error_code ec;
   std::vector<fs::path> stale;
-  for (auto it = fs::directory_iterator(work_dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::directory_iterator(work_dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
     if (it->path().filename().string().starts_with(prefix)) stale.push_back(it->path());
   }
   for (const auto& path : stale) fs::remove_all(path, ec);
