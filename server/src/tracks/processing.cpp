@@ -1,5 +1,6 @@
 #include "tracks/processing.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -49,6 +50,19 @@ std::string KeyFor(int64_t id, const std::string& rel) {
   if (rel.find('/') == std::string::npos && (rel.starts_with("waveform_") || rel.starts_with("cover.")))
     return TrackPrefix(id) + rel;
   return TrackPrefix(id) + "hls/" + rel;
+}
+
+/// Scratch directories an earlier attempt left for this track (its process was killed before its
+/// cleanup ran). The job's lease makes us the only worker on this track, so none of them is in use.
+void RemoveStaleScratch(const std::string& work_dir, int64_t id) {
+  const std::string prefix = "track-" + std::to_string(id) + "-";
+  std::error_code ec;
+  std::vector<fs::path> stale;
+  for (auto it = fs::directory_iterator(work_dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    if (it->path().filename().string().starts_with(prefix)) stale.push_back(it->path());
+  }
+  for (const auto& path : stale) fs::remove_all(path, ec);
 }
 
 }  // namespace
@@ -110,10 +124,10 @@ jobs::JobOutcome TrackProcessor::ProcessTrack(const jobs::Job& job) {
   if (track.status == "ready") return jobs::JobOutcome::Done();
 
   std::error_code ec;
+  RemoveStaleScratch(options_.work_dir, id);
   ScratchDir scratch{
       fs::path(options_.work_dir) /
       ("track-" + std::to_string(id) + "-" + std::to_string(::getpid()) + "-" + std::to_string(job.attempt))};
-  fs::remove_all(scratch.path, ec);
   fs::create_directories(scratch.path, ec);
   if (ec) return jobs::JobOutcome::Retry("cannot create the work directory: " + ec.message());
 
@@ -166,6 +180,11 @@ jobs::JobOutcome TrackProcessor::ProcessTrack(const jobs::Job& job) {
                              output->error_code == "bad_request";
       if (bad_input) return Fail(id, output->error_message, "media task: " + output->error_message);
       return RetryOrFail(job, id, "media task: " + output->error_code + ": " + output->error_message);
+    }
+    // SIGKILL without our wall limit came from outside (the OOM killer, an operator): the file may be
+    // fine, so it gets the job's remaining attempts.
+    if (!child->exited && !child->wall_timeout && child->term_signal == SIGKILL) {
+      return RetryOrFail(job, id, "media task " + child->Describe() + ": " + child->stderr_tail);
     }
     // Killed by a limit or crashed: the file is hostile or absurd; retrying would do the same.
     std::string what = child->wall_timeout ? "took too long to process"

@@ -1,6 +1,7 @@
 #include "tracks/processing.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -229,6 +230,44 @@ TEST_P(ProcessingTest, ProgressIsStoredAsItAdvances) {
     last = pct;
   }
   EXPECT_TRUE(saw_processing) << seen.size() << " progress lines";
+}
+
+TEST_P(ProcessingTest, ChildKilledFromOutsideIsRetriedThenFails) {
+  fs::path flac = FfmpegGenerate(tmp_ / "in.flac", "sine=frequency=440:duration=3", "-c:a flac");
+  auto created = fx_->service->CreateFromUpload({1}, {flac.string(), "in.flac"}, {});
+  ASSERT_TRUE(created.ok());
+  const int64_t id = created->id;
+  // What the OOM killer or an operator's kill -9 leaves: no exit code, SIGKILL, no limit of ours hit.
+  TrackProcessor killed(db(), *fx_->objects, *fx_->service, fx_->clock,
+                        ProcessingOptions{.command = {VEZA_MEDIA_TASK}, .work_dir = (tmp_ / "work").string()},
+                        [](const std::vector<std::string>&, const ChildLimits&, const StderrLineFn&) {
+                          return Result<ChildOutcome>(ChildOutcome{.exited = false, .term_signal = SIGKILL});
+                        });
+  EXPECT_EQ(killed.ProcessTrack(JobFor(id, 1)).kind, jobs::JobOutcome::Kind::kRetry);
+  EXPECT_EQ(Reload(id).status, "processing");
+  EXPECT_EQ(killed.ProcessTrack(JobFor(id, 3)).kind, jobs::JobOutcome::Kind::kFail);
+  Track t = Reload(id);
+  EXPECT_EQ(t.status, "failed");
+  EXPECT_EQ(t.status_message, "Processing failed on our side; please upload the file again.");
+}
+
+TEST_P(ProcessingTest, ScratchOfAKilledEarlierAttemptIsRemoved) {
+  fs::path flac = FfmpegGenerate(tmp_ / "in.flac", "sine=frequency=440:duration=3", "-c:a flac");
+  auto created = fx_->service->CreateFromUpload({1}, {flac.string(), "in.flac"}, {});
+  ASSERT_TRUE(created.ok());
+  const int64_t id = created->id;
+  // A process killed mid-job (another pid, an earlier attempt) never ran its cleanup.
+  const fs::path stale = tmp_ / "work" / ("track-" + std::to_string(id) + "-999999-1");
+  const fs::path other = tmp_ / "work" / ("track-" + std::to_string(id + 1) + "-999999-1");
+  fs::create_directories(stale / "out");
+  fs::create_directories(other);
+  std::ofstream(stale / "out" / "seg_00001.m4s") << "half a segment";
+  ASSERT_EQ(processor_->ProcessTrack(JobFor(id, 2)).kind, jobs::JobOutcome::Kind::kDone);
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(other)) << "another track's scratch is not ours to remove";
+  std::vector<fs::path> left;
+  for (const auto& e : fs::directory_iterator(tmp_ / "work")) left.push_back(e.path());
+  EXPECT_EQ(left, std::vector<fs::path>{other});
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ProcessingTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),
