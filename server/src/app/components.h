@@ -33,8 +33,8 @@ struct Components {
   std::unique_ptr<jobs::DbQueue> queue;
   std::unique_ptr<Identity> identity;  // users, sessions, mail: other domains ask it who is who
   std::unique_ptr<TracksComponents> tracks;
-  std::unique_ptr<uploads::UploadService> uploads;        // resumable (tus) uploads
-  std::unique_ptr<uploads::UploadCleaner> upload_cleaner;  // after `uploads`: stops first
+  std::unique_ptr<uploads::UploadService> uploads;  // resumable (tus) uploads
+  std::unique_ptr<uploads::UploadCleaner> upload_cleaner;  // after `uploads`, so it stops first
   JobHandlerList job_handlers;  // filled by the domains, run by the job runner
 };
 

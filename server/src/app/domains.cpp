@@ -56,9 +56,9 @@ void WireTracks(Components& c, http::Router& router) {
   settings.max_upload_bytes = static_cast<uint64_t>(c.config.tracks_max_upload_bytes);
   settings.quota_bytes = c.config.tracks_quota_bytes;
   settings.uploads = FinishedUploads(c);
-  c.tracks = std::make_unique<TracksComponents>(
-      RegisterTracks(router, c.config, settings, *c.database, *c.objects, *c.queue, c.clock, c.ids,
-                     std::move(lookup), std::make_unique<AuthStreamSigner>(c.config.stream_token_secret, c.clock)));
+  c.tracks = std::make_unique<TracksComponents>(RegisterTracks(
+      router, c.config, settings, *c.database, *c.objects, *c.queue, c.clock, c.ids, std::move(lookup),
+      std::make_unique<AuthStreamSigner>(c.config.stream_token_secret, c.clock)));
   c.job_handlers.emplace_back(tracks::kProcessJobKind, [&p = *c.tracks->processor](const jobs::Job& job) {
     return p.ProcessTrack(job);
   });

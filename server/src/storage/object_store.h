@@ -2,8 +2,8 @@
 /// Object storage for audio, images and HLS output: local files by default, S3-compatible later.
 /// Keys are relative slash-separated paths ("tracks/123/hls/master.m3u8").
 
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -300,7 +300,8 @@ Response UploadFromJson(TrackService& service, const TrackRoutesOptions& options
   }
   constexpr uint64_t kMaxJsonBytes = 1024 * 1024;
   if (req.body_size > kMaxJsonBytes) {
-    return Fail(MakeError(ErrorCode::kPayloadTooLarge, "The JSON body is too large.", "payload_too_large"), req);
+    return Fail(MakeError(ErrorCode::kPayloadTooLarge, "The JSON body is too large.", "payload_too_large"),
+                req);
   }
   std::string body;
   if (!req.body_file.empty()) {
@@ -320,10 +321,19 @@ Response UploadFromJson(TrackService& service, const TrackRoutesOptions& options
   if (!file.ok()) return Fail(file.error(), req);
   file->move = true;
   auto track = service.CreateFromUpload(viewer, *file, *input);
+  if (track.ok()) {
+    options.uploads.release(upload_id);
+    return Created(*track, viewer);
+  }
   std::error_code ec;
-  if (track.ok() || !std::filesystem::exists(file->path, ec)) options.uploads.release(upload_id);
-  if (!track.ok()) return Fail(track.error(), req);
-  return Created(*track, viewer);
+  if (!std::filesystem::exists(file->path, ec)) {
+    // Moved into storage before the insert failed, or taken by a concurrent request for the same upload.
+    options.uploads.release(upload_id);
+    if (track.error().code == ErrorCode::kInternal) {
+      return Fail(MakeError(ErrorCode::kNotFound, "No such upload.", "upload_not_found"), req);
+    }
+  }
+  return Fail(track.error(), req);
 }
 
 Response Upload(TrackService& service, const TrackRoutesOptions& options, Request& req) {

@@ -196,7 +196,7 @@ Result<Upload> UploadService::Create(int64_t user_id, int64_t length, const std:
            .updated_ms = now,
            .expires_ms = now + options_.expiry_ms};
   const std::string path = PathOf(u.id);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return IoError("create", path, errno);
   ::close(fd);
   Status s = db_.InTransaction([&](db::Session& session) -> Status {
