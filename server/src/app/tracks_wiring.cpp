@@ -34,9 +34,10 @@ TracksComponents RegisterTracks(http::Router& router, const Config& config, cons
                                            .wall_ms = settings.task_wall_ms},
                                 .ladder_kbps = settings.ladder_kbps});
 
-  tracks::RegisterTrackRoutes(
-      router, *c.service, std::move(lookup),
-      {.max_upload_bytes = settings.max_upload_bytes, .part_dir = config.data_dir + "/tmp"});
+  tracks::RegisterTrackRoutes(router, *c.service, std::move(lookup),
+                              {.max_upload_bytes = settings.max_upload_bytes,
+                               .part_dir = config.data_dir + "/tmp",
+                               .uploads = settings.uploads});
   return c;
 }
 

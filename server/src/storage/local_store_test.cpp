@@ -1,6 +1,7 @@
 #include "storage/local_store.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -68,6 +69,20 @@ TEST_F(LocalStoreTest, PutFileCopiesAndListFiltersByPrefix) {
   EXPECT_EQ((*list)[0].key, "up/1");
   EXPECT_EQ((*list)[0].size, 200'000u);
   fs::remove(src);
+}
+
+TEST_F(LocalStoreTest, MoveFileRenamesTheSourceIntoPlace) {
+  const fs::path src = root_ / "incoming.part";
+  std::ofstream(src, std::ios::binary) << "uploaded bytes";
+  struct stat before {};
+  ASSERT_EQ(::stat(src.c_str(), &before), 0);
+  ASSERT_TRUE(store_->MoveFile("tracks/9/original.flac", src.string()).ok());
+  EXPECT_FALSE(fs::exists(src));
+  EXPECT_EQ(*store_->GetBytes("tracks/9/original.flac"), "uploaded bytes");
+  struct stat after {};
+  ASSERT_EQ(::stat(store_->LocalPath("tracks/9/original.flac")->c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);  // renamed, not copied
+  EXPECT_FALSE(store_->MoveFile("../escape", (root_ / "missing").string()).ok());
 }
 
 TEST_F(LocalStoreTest, OverwriteLeavesNoTempFiles) {
