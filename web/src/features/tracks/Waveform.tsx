@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { formatTime } from '../../player/format';
-import { barSpan, peaksToColumns, playedColumns, positionForX, type WaveformData } from './waveform';
+import { barSpan, peakScale, peaksToColumns, playedColumns, positionForX, type WaveformData } from './waveform';
 import styles from './Waveform.module.css';
 
 export interface WaveformProps {
@@ -66,6 +66,7 @@ export function Waveform({
     [peaks, width, step],
   );
   const shownS = dragS ?? positionS;
+  const scale = useMemo(() => (peaks ? peakScale(peaks) * 0.95 : 1), [peaks]);
 
   // Colours come from the theme's custom properties: redraw when the theme changes.
   useEffect(() => {
@@ -102,13 +103,13 @@ export function Waveform({
     const count = columns.max.length;
     const playedCount = playedColumns(shownS, durationS, count);
     for (let x = 0; x < count; x += 1) {
-      const { y, h } = barSpan(columns.min[x] ?? 0, columns.max[x] ?? 0, height);
+      const { y, h } = barSpan((columns.min[x] ?? 0) * scale, (columns.max[x] ?? 0) * scale, height);
       ctx.fillStyle = x < playedCount ? played : rest;
       ctx.globalAlpha = x < playedCount ? 1 : 0.55;
       ctx.fillRect(x * step, y, bar, h);
     }
     ctx.globalAlpha = 1;
-  }, [columns, width, shownS, durationS, step, bar, theme]);
+  }, [columns, width, shownS, durationS, step, bar, theme, scale]);
 
   const xOf = (event: PointerEvent) => {
     const rect = event.currentTarget.getBoundingClientRect();

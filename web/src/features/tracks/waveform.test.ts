@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   barSpan,
   parseWaveform,
+  peakScale,
   peaksToColumns,
   playedColumns,
   positionForX,
@@ -79,5 +80,14 @@ describe('seek mapping', () => {
     expect(barSpan(-1, 1, 100)).toEqual({ y: 0, h: 100 });
     expect(barSpan(-0.5, 0.25, 100)).toEqual({ y: 37.5, h: 37.5 });
     expect(barSpan(0, 0, 100)).toEqual({ y: 49.5, h: 1 });
+  });
+});
+
+describe('peakScale', () => {
+  it('brings the loudest point to full height and leaves silence flat', () => {
+    const quiet = parseWaveform({ ...sample, data: [-8, 8, -4, 6] })!;
+    expect(peakScale(quiet)).toBe(16);
+    const silent = parseWaveform({ ...sample, data: [0, 0, 0, 0] })!;
+    expect(peakScale(silent)).toBe(1);
   });
 });

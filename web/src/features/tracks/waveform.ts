@@ -97,3 +97,13 @@ export function barSpan(minValue: number, maxValue: number, height: number): { y
   if (bottom - top >= 1) return { y: top, h: bottom - top };
   return { y: (top + bottom) / 2 - 0.5, h: 1 };
 }
+
+/**
+ * Gain that makes the loudest point reach full height, like most music sites draw: a quiet
+ * master still shows its shape. Silence stays flat.
+ */
+export function peakScale(w: WaveformData): number {
+  let peak = 0;
+  for (const value of w.data) peak = Math.max(peak, Math.abs(value));
+  return peak > 1 / 128 ? 1 / peak : 1;
+}

@@ -93,6 +93,13 @@ describe('uploadsReducer', () => {
     expect(list[0]!.form.musicalKey).toBe('A minor');
   });
 
+  it('lets the title tag replace the title made from the file name', () => {
+    const list = uploadsReducer(start, { type: 'tags', id: 1, values: { title: 'Real Title' } });
+    expect(list[0]!.form.title).toBe('Real Title');
+    const untagged = uploadsReducer(start, { type: 'tags', id: 1, values: {} });
+    expect(untagged[0]!.form.title).toBe('song');
+  });
+
   it('keeps what the user typed over file tags and detected values', () => {
     let list = uploadsReducer(start, { type: 'form', id: 1, form: { ...start[0]!.form, title: 'Mine', bpm: '90' } });
     list = uploadsReducer(list, { type: 'tags', id: 1, values: { title: 'From tags', genre: 'House' } });

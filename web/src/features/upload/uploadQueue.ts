@@ -49,6 +49,8 @@ export interface UploadEntry {
   form: TrackFormValues;
   /** The form was prefilled from the file's tags. */
   fromTags: boolean;
+  /** The title made from the file name, which the file's own title tag may replace. */
+  autoTitle: string;
   cover: File | null;
   track: Track | null;
   error: string | null;
@@ -80,6 +82,7 @@ export function newEntry(id: number, file: File, title: string): UploadEntry {
     samples: [],
     form: emptyTrackForm(title),
     fromTags: false,
+    autoTitle: title,
     cover: null,
     track: null,
     error: null,
@@ -113,7 +116,11 @@ export function uploadsReducer(list: UploadEntry[], action: UploadAction): Uploa
       return patch(list, action.id, (e) => ({ ...e, form: action.form }));
     case 'tags':
       // Tags arrive after the user may have typed: they only fill what is still empty.
-      return patch(list, action.id, (e) => ({ ...e, form: fillBlanks(e.form, action.values), fromTags: true }));
+      return patch(list, action.id, (e) => {
+        const form = e.form.title === e.autoTitle ? { ...e.form, title: '' } : e.form;
+        const filled = fillBlanks(form, action.values);
+        return { ...e, form: filled.title ? filled : { ...filled, title: e.form.title }, fromTags: true };
+      });
     case 'cover':
       return patch(list, action.id, (e) => ({ ...e, cover: action.cover }));
     case 'start':
