@@ -16,6 +16,8 @@
 #include "jobs/db_queue.h"
 #include "observability/metrics.h"
 #include "storage/object_store.h"
+#include "uploads/upload_cleaner.h"
+#include "uploads/upload_service.h"
 
 namespace veza::app {
 
@@ -31,6 +33,8 @@ struct Components {
   std::unique_ptr<jobs::DbQueue> queue;
   std::unique_ptr<Identity> identity;  // users, sessions, mail: other domains ask it who is who
   std::unique_ptr<TracksComponents> tracks;
+  std::unique_ptr<uploads::UploadService> uploads;        // resumable (tus) uploads
+  std::unique_ptr<uploads::UploadCleaner> upload_cleaner;  // after `uploads`: stops first
   JobHandlerList job_handlers;  // filled by the domains, run by the job runner
 };
 

@@ -175,6 +175,16 @@ std::vector<Setting> NetSettings() {
   };
 }
 
+// tracks.* and uploads.*: upload cap, quota and resumable-upload expiry.
+std::vector<Setting> UploadSettings() {
+  return {
+      IntSetting("tracks.max_upload_bytes", &Config::tracks_max_upload_bytes, 1, int64_t{1} << 42),
+      IntSetting("tracks.quota_bytes", &Config::tracks_quota_bytes, 0, int64_t{1} << 50),
+      IntSetting("uploads.expiry_s", &Config::uploads_expiry_s, 1, 365LL * 24 * 3600),
+      IntSetting("uploads.cleanup_interval_s", &Config::uploads_cleanup_interval_s, 1, 24 * 3600),
+  };
+}
+
 constexpr std::string_view kOAuthPrefix = "oauth.";
 
 bool IsOAuthSecret(const std::string& field) { return field == "client_secret"; }
@@ -271,6 +281,7 @@ const std::vector<Setting>& Settings() {
     }
     for (auto& setting : IdentitySettings()) s.push_back(std::move(setting));
     for (auto& setting : NetSettings()) s.push_back(std::move(setting));
+    for (auto& setting : UploadSettings()) s.push_back(std::move(setting));
     return s;
   }();
   return settings;

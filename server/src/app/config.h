@@ -93,6 +93,11 @@ struct Config {
   int64_t net_timeout_ms = 15'000;
   int64_t auth_oauth_code_ttl_s = 120;       // the one-time code the web client trades for tokens
   int64_t users_username_grace_days = 30;  // a deleted account's username is held this long
+  // Uploads (tracks.*, uploads.*): one cap and one quota for multipart and resumable (tus) uploads.
+  int64_t tracks_max_upload_bytes = 2LL * 1024 * 1024 * 1024;
+  int64_t tracks_quota_bytes = 5LL * 1024 * 1024 * 1024;  // per user, unfinished uploads included
+  int64_t uploads_expiry_s = 24 * 3600;                    // an idle resumable upload is dropped after this
+  int64_t uploads_cleanup_interval_s = 600;                // how often expired uploads are removed
 };
 
 struct ConfigLoad {

@@ -1,5 +1,7 @@
 #include "app/components.h"
 #include "auth/stream_token.h"
+#include "core/ids.h"
+#include "uploads/upload_routes.h"
 
 namespace veza::app {
 
@@ -31,17 +33,49 @@ void WireIdentity(Components& c, http::Router& router) {
   }
 }
 
+// Tracks take finished uploads; c.uploads is built after the tracks, so it is looked up per request.
+tracks::UploadClaims FinishedUploads(Components& c) {
+  return {.claim = [&c](int64_t user_id, std::string_view upload_id) -> Result<tracks::UploadedFile> {
+            auto id = ParseId(upload_id);
+            if (!id) return MakeError(ErrorCode::kNotFound, "No such upload.", "upload_not_found");
+            VEZA_ASSIGN_OR_RETURN(uploads::FinishedUpload f, c.uploads->Finished(user_id, *id));
+            return tracks::UploadedFile{.path = f.path, .file_name = f.file_name, .move = true};
+          },
+          .release =
+              [&c](std::string_view upload_id) {
+                if (auto id = ParseId(upload_id)) (void)c.uploads->Release(*id);
+              }};
+}
+
 void WireTracks(Components& c, http::Router& router) {
   tracks::UsernameLookup lookup = [&users = *c.identity->users](std::string_view username) -> Result<int64_t> {
     VEZA_ASSIGN_OR_RETURN(users::User user, users.GetByUsername(username));
     return user.id;
   };
+  TracksSettings settings;
+  settings.max_upload_bytes = static_cast<uint64_t>(c.config.tracks_max_upload_bytes);
+  settings.quota_bytes = c.config.tracks_quota_bytes;
+  settings.uploads = FinishedUploads(c);
   c.tracks = std::make_unique<TracksComponents>(
-      RegisterTracks(router, c.config, TracksSettings{}, *c.database, *c.objects, *c.queue, c.clock, c.ids,
+      RegisterTracks(router, c.config, settings, *c.database, *c.objects, *c.queue, c.clock, c.ids,
                      std::move(lookup), std::make_unique<AuthStreamSigner>(c.config.stream_token_secret, c.clock)));
   c.job_handlers.emplace_back(tracks::kProcessJobKind, [&p = *c.tracks->processor](const jobs::Job& job) {
     return p.ProcessTrack(job);
   });
+}
+
+// Partial files stay on this node's disk, under the data directory, beside the request spool.
+void WireUploads(Components& c, http::Router& router) {
+  uploads::UsedBytesFn used = [&c](int64_t user_id) { return c.tracks->service->UsedBytes(user_id); };
+  c.uploads = std::make_unique<uploads::UploadService>(
+      *c.database, c.clock, c.ids, std::move(used),
+      uploads::UploadServiceOptions{.dir = c.config.data_dir + "/uploads",
+                                    .max_bytes = c.config.tracks_max_upload_bytes,
+                                    .quota_bytes = c.config.tracks_quota_bytes,
+                                    .expiry_ms = c.config.uploads_expiry_s * 1000});
+  uploads::RegisterUploadRoutes(router, *c.uploads);
+  c.upload_cleaner = std::make_unique<uploads::UploadCleaner>(
+      *c.uploads, std::chrono::seconds(c.config.uploads_cleanup_interval_s));
 }
 
 }  // namespace
@@ -50,6 +84,7 @@ void WireTracks(Components& c, http::Router& router) {
 void WireDomains(Components& c, http::Router& router) {
   WireIdentity(c, router);
   WireTracks(c, router);
+  WireUploads(c, router);
 }
 
 }  // namespace veza::app

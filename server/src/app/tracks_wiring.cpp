@@ -36,7 +36,9 @@ TracksComponents RegisterTracks(http::Router& router, const Config& config, cons
 
   tracks::RegisterTrackRoutes(
       router, *c.service, std::move(lookup),
-      {.max_upload_bytes = settings.max_upload_bytes, .part_dir = config.data_dir + "/tmp"});
+      {.max_upload_bytes = settings.max_upload_bytes,
+       .part_dir = config.data_dir + "/tmp",
+       .uploads = settings.uploads});
   return c;
 }
 

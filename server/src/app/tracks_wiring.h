@@ -29,6 +29,7 @@ struct TracksSettings {
   int64_t task_memory_bytes = 2LL * 1024 * 1024 * 1024;   // tracks.task_memory_bytes
   int64_t task_wall_ms = 45LL * 60 * 1000;                // tracks.task_wall_s
   std::vector<int> ladder_kbps;                           // tracks.hls_ladder; empty: 128,192,256
+  tracks::UploadClaims uploads;                           // finished resumable uploads for POST /tracks
 };
 
 /// Everything the tracks domain owns at run time; keep it alive as long as the server and workers.

@@ -123,9 +123,13 @@ struct CorsOptions {
   std::vector<std::string> allowed_methods = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
   std::vector<std::string> allowed_headers = {"Authorization", "Content-Type", "Idempotency-Key",
                                               "X-Request-Id", "Tus-Resumable", "Upload-Length",
-                                              "Upload-Offset", "Upload-Metadata"};
+                                              "Upload-Offset", "Upload-Metadata", "Upload-Checksum",
+                                              "Upload-Defer-Length", "Upload-Concat"};
   std::vector<std::string> exposed_headers = {"X-Request-Id", "Retry-After", "RateLimit-Limit",
-                                              "RateLimit-Remaining", "Location", "Upload-Offset"};
+                                              "RateLimit-Remaining", "Location", "Upload-Offset",
+                                              "Upload-Length", "Upload-Expires", "Upload-Metadata",
+                                              "Tus-Resumable", "Tus-Version", "Tus-Extension", "Tus-Max-Size",
+                                              "Tus-Checksum-Algorithm"};
   int max_age_s = 600;
 };
 

@@ -117,6 +117,18 @@ Status LocalObjectStore::PutFile(std::string_view key, const std::string& source
   return s;
 }
 
+Status LocalObjectStore::MoveFile(std::string_view key, const std::string& source) {
+  VEZA_ASSIGN_OR_RETURN(std::string path, PathFor(key));
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  if (ec) return Unavailable("Object storage is not available.", "mkdir for " + path + ": " + ec.message());
+  if (::rename(source.c_str(), path.c_str()) == 0) return Ok();
+  if (errno != EXDEV) return IoError("rename", source, errno);
+  VEZA_TRY(PutFile(key, source));
+  ::unlink(source.c_str());
+  return Ok();
+}
+
 Result<std::string> LocalObjectStore::GetBytes(std::string_view key, ByteRange range) {
   VEZA_ASSIGN_OR_RETURN(std::string path, PathFor(key));
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -16,6 +16,8 @@ class LocalObjectStore final : public ObjectStore {
 
   Status PutBytes(std::string_view key, std::string_view bytes) override;
   Status PutFile(std::string_view key, const std::string& path) override;
+  /// A rename when `path` is on the same filesystem as the root.
+  Status MoveFile(std::string_view key, const std::string& path) override;
   Result<std::string> GetBytes(std::string_view key, ByteRange range = {}) override;
   Result<ObjectInfo> Stat(std::string_view key) override;
   Status Delete(std::string_view key) override;

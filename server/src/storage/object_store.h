@@ -2,6 +2,7 @@
 /// Object storage for audio, images and HLS output: local files by default, S3-compatible later.
 /// Keys are relative slash-separated paths ("tracks/123/hls/master.m3u8").
 
+#include <cstdio>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +31,12 @@ class ObjectStore {
   virtual Status PutBytes(std::string_view key, std::string_view bytes) = 0;
   /// Copies a local file in (the upload spool, a transcoder's output).
   virtual Status PutFile(std::string_view key, const std::string& path) = 0;
+  /// Takes a local file in and removes it: a rename where the backend can, otherwise copy then delete.
+  virtual Status MoveFile(std::string_view key, const std::string& path) {
+    Status s = PutFile(key, path);
+    if (s.ok()) std::remove(path.c_str());
+    return s;
+  }
   virtual Result<std::string> GetBytes(std::string_view key, ByteRange range = {}) = 0;
   /// kNotFound when absent.
   virtual Result<ObjectInfo> Stat(std::string_view key) = 0;

@@ -277,9 +277,59 @@ std::string AsciiFileName(std::string_view s) {
   return out;
 }
 
+Response Created(const Track& track, const Viewer& viewer) {
+  Response r = Response::Json(201, json::Serialize(TrackJson(track, viewer)));
+  r.headers.Set("Location", std::string(kBase) + "/tracks/" + IdToString(track.id));
+  return r;
+}
+
+bool IsJson(const Request& req) {
+  std::string_view ct = req.Header("Content-Type").value_or("");
+  ct = ct.substr(0, ct.find(';'));
+  while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
+  return ct == "application/json";
+}
+
+/// {"upload_id", …the multipart form's fields}: a finished resumable upload becomes a track.
+Response UploadFromJson(TrackService& service, const TrackRoutesOptions& options, Request& req,
+                        const Viewer& viewer) {
+  if (!options.uploads.claim) {
+    return Fail(MakeError(ErrorCode::kUnsupportedMediaType, "Send the file as multipart/form-data.",
+                          "unsupported_media_type"),
+                req);
+  }
+  constexpr uint64_t kMaxJsonBytes = 1024 * 1024;
+  if (req.body_size > kMaxJsonBytes) {
+    return Fail(MakeError(ErrorCode::kPayloadTooLarge, "The JSON body is too large.", "payload_too_large"), req);
+  }
+  std::string body;
+  if (!req.body_file.empty()) {
+    std::ifstream in(req.body_file, std::ios::binary);
+    body.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto obj = json::ParseObject(body);
+  if (!obj.ok()) return Fail(obj.error(), req);
+  const bj::value* id = obj->if_contains("upload_id");
+  if (!id || !id->is_string()) {
+    return Fail(Validation({{"upload_id", "The id of a finished upload, as a string."}}), req);
+  }
+  const std::string upload_id(id->as_string());
+  auto input = InputFromJson(*obj);
+  if (!input.ok()) return Fail(input.error(), req);
+  auto file = options.uploads.claim(viewer.user_id, upload_id);
+  if (!file.ok()) return Fail(file.error(), req);
+  file->move = true;
+  auto track = service.CreateFromUpload(viewer, *file, *input);
+  std::error_code ec;
+  if (track.ok() || !std::filesystem::exists(file->path, ec)) options.uploads.release(upload_id);
+  if (!track.ok()) return Fail(track.error(), req);
+  return Created(*track, viewer);
+}
+
 Response Upload(TrackService& service, const TrackRoutesOptions& options, Request& req) {
   auto viewer = SignedIn(req);
   if (!viewer.ok()) return Fail(viewer.error(), req);
+  if (IsJson(req)) return UploadFromJson(service, options, req, *viewer);
   auto boundary = MultipartBoundary(req.Header("Content-Type").value_or(""));
   if (!boundary.ok()) return Fail(boundary.error(), req);
   if (req.body_file.empty()) return Fail(BadRequest("The upload body is empty.", "invalid_multipart"), req);
@@ -297,9 +347,7 @@ Response Upload(TrackService& service, const TrackRoutesOptions& options, Reques
   const MultipartFile& file = form->files.front();
   auto track = service.CreateFromUpload(*viewer, {file.path, file.file_name}, *input);
   if (!track.ok()) return Fail(track.error(), req);
-  Response r = Response::Json(201, json::Serialize(TrackJson(*track, *viewer)));
-  r.headers.Set("Location", std::string(kBase) + "/tracks/" + IdToString(track->id));
-  return r;
+  return Created(*track, *viewer);
 }
 
 Response ServeHls(TrackService& service, Request& req) {

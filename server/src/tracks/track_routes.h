@@ -15,10 +15,19 @@ namespace veza::tracks {
 /// Resolves a username to a user id (404 when unknown); provided by the users domain at wiring.
 using UsernameLookup = std::function<Result<int64_t>(std::string_view username)>;
 
+/// Finished resumable uploads, provided by the uploads module at wiring (POST /tracks with a JSON body).
+struct UploadClaims {
+  /// The caller's finished upload: 404 when unknown or someone else's, 409 while bytes are missing.
+  std::function<Result<UploadedFile>(int64_t user_id, std::string_view upload_id)> claim;
+  /// Forgets the upload once a track took its file (or the file is gone).
+  std::function<void(std::string_view upload_id)> release;
+};
+
 struct TrackRoutesOptions {
   uint64_t max_upload_bytes = 2ULL * 1024 * 1024 * 1024;  // tracks.max_upload_bytes
   /// Where multipart file parts are extracted; "" → beside the spooled body.
   std::string part_dir;
+  UploadClaims uploads;  // unset: POST /tracks takes multipart only
 };
 
 void RegisterTrackRoutes(http::Router& router, TrackService& service, UsernameLookup lookup,

@@ -262,7 +262,7 @@ Result<Track> TrackService::CreateFromUpload(const Viewer& viewer, const Uploade
 
   t.id = ids_.Next();
   const std::string key = OriginalKey(t.id, t.original.extension);
-  VEZA_TRY(objects_.PutFile(key, file.path));
+  VEZA_TRY(file.move ? objects_.MoveFile(key, file.path) : objects_.PutFile(key, file.path));
   const std::string payload = "{\"track_id\":\"" + std::to_string(t.id) + "\"}";
   Status committed = db_.InTransaction([&](db::Session& s) -> Status {
     VEZA_ASSIGN_OR_RETURN(int64_t used_now, TrackStore::UsedBytes(s, viewer.user_id));

@@ -38,6 +38,7 @@ struct TrackServiceOptions {
 struct UploadedFile {
   std::string path;
   std::string file_name;  // as the client named it (used for a default title only)
+  bool move = false;      // the file is the track's to take (a finished resumable upload): moved, not copied
 };
 
 struct StreamGrant {
