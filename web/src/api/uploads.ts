@@ -38,17 +38,18 @@ function sendOnce(
 }
 
 /**
- * POST /tracks as multipart/form-data with upload progress. An expired access token is refreshed
- * once, like every other call. Resumable (tus) uploads replace this for large files later.
+ * POST /tracks as multipart/form-data with upload progress, the metadata as text fields. An
+ * expired access token is refreshed once, like every other call. The fallback when the server
+ * has no resumable (tus) uploads.
  */
 export async function uploadTrack(
   file: File,
-  title: string,
+  fields: Record<string, string>,
   onProgress: (progress: UploadProgress) => void,
   signal: AbortSignal,
 ): Promise<Track> {
   const form = new FormData();
-  form.set('title', title);
+  for (const [name, value] of Object.entries(fields)) form.set(name, value);
   form.set('file', file, file.name);
   try {
     return await sendOnce(form, onProgress, signal);
@@ -58,4 +59,19 @@ export async function uploadTrack(
     }
     throw error;
   }
+}
+
+/** Where tus uploads are created. */
+export function tusEndpoint(): string {
+  return new URL(api.url('/uploads'), window.location.href).href;
+}
+
+let tusSupport: Promise<boolean> | null = null;
+
+/** Whether the server speaks tus 1.0.0 at /uploads (asked once per page load). */
+export function serverHasTus(): Promise<boolean> {
+  tusSupport ??= fetch(tusEndpoint(), { method: 'OPTIONS' })
+    .then((r) => r.ok && (r.headers.get('Tus-Version') ?? '').split(',').some((v) => v.trim() === '1.0.0'))
+    .catch(() => false);
+  return tusSupport;
 }

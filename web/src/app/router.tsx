@@ -97,6 +97,10 @@ export function createRouter() {
               lazy: () => import('../features/tracks/TrackPage').then((m) => ({ Component: m.TrackPage })),
             },
             {
+              path: 'tags/:tag',
+              lazy: () => import('../features/tracks/TagPage').then((m) => ({ Component: m.TagPage })),
+            },
+            {
               path: ':handle/:track',
               lazy: () => import('../features/tracks/TrackPage').then((m) => ({ Component: m.TrackPage })),
             },

@@ -124,3 +124,29 @@ describe('player controller', () => {
     expect(engine.calls).not.toContain('play');
   });
 });
+
+describe('player controller play events', () => {
+  it('reports started, then completed at a hand-over, and starts the next track afresh', async () => {
+    const { PlayReporter } = await import('./plays');
+    const sent: string[] = [];
+    let n = 0;
+    const plays = new PlayReporter(
+      async (id, e) => void sent.push(`${id}:${e.event}:${e.session_id}:${e.listened_ms ?? '-'}`),
+      () => `s${++n}`,
+    );
+    const store = createPlayerStore({ storage: localStorage, newKey: counterKeys('p') });
+    const status = createStatusStore();
+    const engine = fakeEngine();
+    const stop = startPlayerController({ store, status, createEngine: engine.create, mediaSession: null, plays });
+    store.getState().playTracks(tracks, 0);
+    const events = engine.events();
+    events.onPlaying(true);
+    for (let t = 0; t <= 2; t += 0.5) events.onTime(t, 180);
+    events.onHandOver(store.getState().order[1]!);
+    events.onTime(0, 180);
+    events.onTime(0.5, 180);
+    events.onPlaying(false);
+    expect(sent).toEqual(['a:started:s1:-', 'a:completed:s1:2000', 'b:started:s2:-', 'b:progress:s2:500']);
+    stop();
+  });
+});

@@ -3,6 +3,7 @@ import { volumeToGain } from './gain';
 import { bindMediaSession, updateMetadata, updatePosition } from './mediaSession';
 import { currentItem, itemByKey, nextKey, type QueueItem } from './queue';
 import type { PlayerState, PlayerStore, StatusStore } from './store';
+import type { PlayReporter } from './plays';
 import type { Quality } from './types';
 
 /** The engine operations the controller drives (AudioEngine implements them). */
@@ -27,6 +28,8 @@ export interface ControllerDeps {
   mediaSession: MediaSession | null;
   /** Where `pagehide` is listened for; absent in tests. */
   window?: Window;
+  /** Reports play events to the server; absent in tests that do not look at them. */
+  plays?: PlayReporter;
 }
 
 /** Saved resume position is refreshed this often while playing. */
@@ -43,13 +46,14 @@ function upcoming(state: PlayerState): QueueItem | null {
  * the engine reports what is happening. Returns the function that stops everything.
  */
 export function startPlayerController(deps: ControllerDeps): () => void {
-  const { store, status, mediaSession } = deps;
+  const { store, status, mediaSession, plays } = deps;
   let lastSavedS = 0;
   let lastMediaPositionS = -Infinity;
 
   const engine = deps.createEngine({
     onTime(positionS, durationS) {
       status.setState({ positionS, durationS });
+      plays?.time(positionS, status.getState().isPlaying);
       if (Math.abs(positionS - lastSavedS) >= kSaveEveryS) {
         lastSavedS = positionS;
         store.getState().savePosition(positionS);
@@ -62,12 +66,21 @@ export function startPlayerController(deps: ControllerDeps): () => void {
     onPlaying(isPlaying) {
       status.setState({ isPlaying, error: isPlaying ? null : status.getState().error });
       if (mediaSession) mediaSession.playbackState = isPlaying ? 'playing' : 'paused';
-      if (!isPlaying) store.getState().savePosition(engine.positionS());
+      if (!isPlaying) {
+        store.getState().savePosition(engine.positionS());
+        plays?.flush();
+      }
     },
     onExternalPause: () => store.getState().pause(),
     onBuffering: (buffering) => status.setState({ buffering }),
-    onEnded: () => store.getState().trackEnded(),
-    onHandOver: (key) => store.getState().handedOver(key),
+    onEnded: () => {
+      plays?.completed();
+      store.getState().trackEnded();
+    },
+    onHandOver: (key) => {
+      plays?.completed();
+      store.getState().handedOver(key);
+    },
     onLevels: (levels, currentLevel, nativeHls) =>
       status.setState({ levels, currentLevel, nativeHls }),
     onError(message) {
@@ -87,6 +100,7 @@ export function startPlayerController(deps: ControllerDeps): () => void {
   engine.setCrossfade(initial.crossfadeS);
   engine.setQuality(initial.quality);
   engine.setCurrent(currentItem(initial), initial.resumePositionS);
+  plays?.setTrack(currentItem(initial)?.track.id ?? null);
   engine.setNext(upcoming(initial));
   lastSavedS = initial.resumePositionS;
   if (mediaSession) updateMetadata(mediaSession, currentItem(initial)?.track ?? null);
@@ -101,6 +115,7 @@ export function startPlayerController(deps: ControllerDeps): () => void {
     if (state.currentKey !== previous.currentKey) {
       const item = currentItem(state);
       lastSavedS = state.resumePositionS;
+      plays?.setTrack(item?.track.id ?? null);
       engine.setCurrent(item, state.resumePositionS);
       if (mediaSession) updateMetadata(mediaSession, item?.track ?? null);
       if (item === null) status.setState({ positionS: 0, durationS: 0, levels: [], currentLevel: -1 });
@@ -130,7 +145,10 @@ export function startPlayerController(deps: ControllerDeps): () => void {
       })
     : () => undefined;
 
-  const onPageHide = () => store.getState().savePosition(engine.positionS());
+  const onPageHide = () => {
+    store.getState().savePosition(engine.positionS());
+    plays?.flush();
+  };
   deps.window?.addEventListener('pagehide', onPageHide);
 
   return () => {

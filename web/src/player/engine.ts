@@ -9,6 +9,7 @@ import {
 } from './gain';
 import type { QueueItem } from './queue';
 import { levelForQuality, prefersNativeHls } from './quality';
+import { recordTelemetry, type TelemetryEvent } from './telemetry';
 import type { Quality, Rendition } from './types';
 
 type HlsClass = typeof HlsType;
@@ -37,6 +38,8 @@ export interface EngineEnv {
   createContext(): AudioContext | null;
   loadHls(): Promise<HlsClass>;
   useNativeHls(audio: HTMLAudioElement): boolean;
+  /** Receives deck events for measurement (see telemetry.ts). */
+  telemetry?(event: TelemetryEvent): void;
 }
 
 export const browserEnv: EngineEnv = {
@@ -53,6 +56,7 @@ export const browserEnv: EngineEnv = {
   loadHls: () => import('hls.js').then((module) => module.default),
   useNativeHls: (audio) =>
     prefersNativeHls(audio.canPlayType('application/vnd.apple.mpegurl'), 'userAgentData' in navigator),
+  telemetry: recordTelemetry,
 };
 
 /** Hand-overs closer than this are timed with setTimeout; further ones wait for timeupdate. */
@@ -83,6 +87,7 @@ interface Deck {
   selfPauses: number;
   /** A source is attached: play() may be called. */
   attached: boolean;
+  report: (type: TelemetryEvent['type'], level?: number) => void;
 }
 
 function toRendition(level: Level, index: number): Rendition {
@@ -254,6 +259,7 @@ export class AudioEngine {
       draining: false,
       selfPauses: 0,
       attached: false,
+      report: () => undefined,
     };
     const on = (type: string, handler: () => void) => {
       deck.audio.addEventListener(type, handler);
@@ -267,6 +273,21 @@ export class AudioEngine {
       this.schedule();
     }));
     on('durationchange', ifActive(() => this.emitTime()));
+    const report = (type: TelemetryEvent['type'], level?: number) => {
+      if (!this.env.telemetry || !deck.entry) return;
+      const duration = this.durationOf(deck);
+      this.env.telemetry({
+        type,
+        trackId: deck.entry.track.id,
+        atMs: performance.now(),
+        positionS: deck.audio.currentTime,
+        durationS: Number.isFinite(duration) ? duration : 0,
+        level,
+      });
+    };
+    deck.report = report;
+    on('playing', () => report('playing'));
+    on('ended', () => report('ended'));
     on('playing', ifActive(() => {
       this.events.onBuffering(false);
       this.events.onPlaying(true);
@@ -436,6 +457,7 @@ export class AudioEngine {
     });
     hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data: LevelSwitchedData) => {
       deck.currentLevel = data.level;
+      deck.report('level', data.level);
       if (deck === this.active) this.emitLevels();
     });
     hls.on(Hls.Events.ERROR, (_event, data: ErrorData) => {
@@ -576,6 +598,7 @@ export class AudioEngine {
       this.setFade(incoming, 1);
     }
     this.playActive();
+    outgoing.report('handover');
     this.events.onHandOver(incoming.entry.key);
     this.emitLevels();
     this.emitTime();

@@ -1,16 +1,19 @@
 import { useEffect } from 'react';
-import { getStream } from '../api/tracks';
+import { getStream, recordPlay } from '../api/tracks';
 import { startPlayerController } from './controller';
 import { AudioEngine, browserEnv, type StreamResolver } from './engine';
 import { mediaSessionOrNull } from './mediaSession';
+import { PlayReporter, randomSessionId } from './plays';
 import { shortcutFor } from './shortcuts';
 import { usePlaybackStatus, usePlayer } from './store';
+import { exposeTelemetry } from './telemetry';
 
 const resolveStream: StreamResolver = (trackId, signal) =>
   getStream(trackId, signal).then((stream) => stream.hls_url);
 
 /** Mounts the audio engine once for the app's lifetime (the layout owns it). */
 export function usePlayerController(): void {
+  useEffect(() => exposeTelemetry(window), []);
   useEffect(
     () =>
       startPlayerController({
@@ -19,6 +22,7 @@ export function usePlayerController(): void {
         createEngine: (events) => new AudioEngine(browserEnv, events, resolveStream),
         mediaSession: mediaSessionOrNull(),
         window,
+        plays: new PlayReporter(recordPlay, randomSessionId),
       }),
     [],
   );

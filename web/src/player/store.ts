@@ -70,7 +70,8 @@ export const initialStatus: PlaybackStatus = {
 };
 
 export interface PlayerActions {
-  playTracks(tracks: readonly PlayerTrack[], startIndex?: number): void;
+  /** Replaces the queue and plays `startIndex` from `startAtS` seconds. */
+  playTracks(tracks: readonly PlayerTrack[], startIndex?: number, startAtS?: number): void;
   addToQueue(tracks: readonly PlayerTrack[]): void;
   playNext(tracks: readonly PlayerTrack[]): void;
   remove(key: string): void;
@@ -206,10 +207,10 @@ export function createPlayerStore(deps: PlayerStoreDeps = {}): PlayerStore {
           resumePositionS: 0,
           engine: null,
 
-          playTracks: (tracks, startIndex = 0) =>
+          playTracks: (tracks, startIndex = 0, startAtS = 0) =>
             set((s) => ({
               ...replaceQueue(queueOf(s), tracks, startIndex, newKey, random),
-              resumePositionS: 0,
+              resumePositionS: Math.max(0, startAtS),
               wantsPlay: tracks.length > 0,
             })),
           addToQueue: (tracks) => set((s) => addToQueue(queueOf(s), tracks, newKey)),

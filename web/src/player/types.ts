@@ -1,3 +1,4 @@
+import { ownerOf } from '../api/tracks';
 import type { Track, TrackOwner } from '../api/types';
 
 /** What the player needs to know about a track; the stream URL is fetched fresh at load time. */
@@ -13,7 +14,9 @@ export interface PlayerTrack {
   truePeakDbtp: number | null;
 }
 
-export function toPlayerTrack(track: Track, owner?: TrackOwner | null): PlayerTrack {
+export function toPlayerTrack(track: Track, known?: TrackOwner | null): PlayerTrack {
+  // Servers that embed the owner in the track name it even where the page does not know it.
+  const owner = known ?? ownerOf(track);
   return {
     id: track.id,
     title: track.title,

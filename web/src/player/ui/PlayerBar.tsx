@@ -17,6 +17,7 @@ import { trackPath } from '../../features/tracks/links';
 import { currentItem } from '../queue';
 import { usePlaybackStatus, usePlayer } from '../store';
 import styles from './PlayerBar.module.css';
+import { PictureInPicture } from './PictureInPicture';
 import { QualityMenu } from './QualityMenu';
 import { QueuePanel } from './QueuePanel';
 import { SeekBar } from './SeekBar';
@@ -145,6 +146,12 @@ export function PlayerBar() {
         )}
       </div>
       <div className={styles.side}>
+        {hasTrack && (
+          <PictureInPicture>
+            <NowPlaying />
+            <Transport />
+          </PictureInPicture>
+        )}
         <QualityMenu />
         <VolumeControl />
         <Button
