@@ -93,6 +93,11 @@ struct Config {
   int64_t net_timeout_ms = 15'000;
   int64_t auth_oauth_code_ttl_s = 120;       // the one-time code the web client trades for tokens
   int64_t users_username_grace_days = 30;  // a deleted account's username is held this long
+
+  // Media delivery (media.*): with an object store that has no local files (S3), playlists always pass
+  // through us (they carry the stream token); segments, downloads and covers are read through us
+  // ("proxy") or answered with a 302 to a presigned URL of the store ("redirect").
+  std::string media_delivery = "proxy";
 };
 
 struct ConfigLoad {

@@ -264,7 +264,8 @@ TEST_P(TrackServiceTest, DownloadForOwnerOrWhenDownloadable) {
   auto mine = service().Download(Viewer{1}, t.id);
   ASSERT_TRUE(mine.ok());
   EXPECT_EQ(mine->file_name, "FromTags.flac");
-  EXPECT_EQ(fs::file_size(mine->local_path), static_cast<uintmax_t>(t.original.size_bytes));
+  EXPECT_EQ(mine->key, OriginalKey(t.id, "flac"));
+  EXPECT_EQ(service().objects().Stat(mine->key)->size, static_cast<uint64_t>(t.original.size_bytes));
   TrackInput in;
   in.downloadable = true;
   ASSERT_TRUE(service().Update({1}, t.id, in).ok());
