@@ -75,7 +75,8 @@ Result<GcReport> CollectGarbage(Components& c, bool apply, int64_t min_age_ms) {
     }
     ++report.deleted;
   }
-  log::Info("storage gc applied", {{"deleted", report.deleted}, {"bytes", static_cast<int64_t>(report.orphan_bytes)}});
+  log::Info("storage gc applied",
+            {{"deleted", report.deleted}, {"bytes", static_cast<int64_t>(report.orphan_bytes)}});
   return report;
 }
 
@@ -111,13 +112,14 @@ int StorageCommand(std::vector<std::string> args) {
   WireDomains(c, unused_routes);
   auto report = CollectGarbage(c, apply, min_age_s * 1000);
   if (!report.ok()) {
-    std::fprintf(stderr, "veza admin: %s [%s]\n", report.error().message.c_str(), report.error().detail.c_str());
+    std::fprintf(stderr, "veza admin: %s [%s]\n", report.error().message.c_str(),
+                 report.error().detail.c_str());
     return 1;
   }
   std::printf("SIZE\tMODIFIED\tKEY\n");
   for (const auto& o : report->orphans) {
-    std::printf("%llu\t%s\t%s\n", static_cast<unsigned long long>(o.size), FormatRfc3339(o.modified_ms).c_str(),
-                o.key.c_str());
+    std::printf("%llu\t%s\t%s\n", static_cast<unsigned long long>(o.size),
+                FormatRfc3339(o.modified_ms).c_str(), o.key.c_str());
   }
   std::printf("# %lld object(s) examined, %zu orphaned (%s)", static_cast<long long>(report->examined),
               report->orphans.size(), Human(report->orphan_bytes).c_str());
@@ -131,7 +133,8 @@ int StorageCommand(std::vector<std::string> args) {
     std::printf("# %lld orphan(s) younger than %llds left alone\n", static_cast<long long>(report->too_young),
                 static_cast<long long>(min_age_s));
   if (report->other_prefixes > 0)
-    std::printf("# %lld object(s) under other prefixes not examined\n", static_cast<long long>(report->other_prefixes));
+    std::printf("# %lld object(s) under other prefixes not examined\n",
+                static_cast<long long>(report->other_prefixes));
   return report->failures.empty() ? 0 : 1;
 }
 

@@ -14,9 +14,9 @@ namespace veza::app {
 struct GcReport {
   std::vector<storage::ObjectInfo> orphans;  // deleted when applied
   uint64_t orphan_bytes = 0;
-  int64_t examined = 0;          // objects under the known prefixes
-  int64_t too_young = 0;         // orphans left alone because they are newer than min_age
-  int64_t other_prefixes = 0;    // objects outside the known prefixes, never touched
+  int64_t examined = 0;        // objects under the known prefixes
+  int64_t too_young = 0;       // orphans left alone because they are newer than min_age
+  int64_t other_prefixes = 0;  // objects outside the known prefixes, never touched
   int64_t deleted = 0;
   std::vector<std::string> failures;  // keys whose deletion failed
 };

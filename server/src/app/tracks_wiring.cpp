@@ -34,13 +34,12 @@ TracksComponents RegisterTracks(http::Router& router, const Config& config, cons
                                 .ladder_kbps = settings.ladder_kbps,
                                 .metrics = c.metrics.get()});
 
-  tracks::RegisterTrackRoutes(
-      router, *c.service, std::move(lookup),
-      {.max_upload_bytes = settings.max_upload_bytes,
-       .part_dir = config.data_dir + "/tmp",
-       .owners = std::move(owners),
-       .delivery = settings.delivery,
-       .metrics = c.metrics.get()});
+  tracks::RegisterTrackRoutes(router, *c.service, std::move(lookup),
+                              {.max_upload_bytes = settings.max_upload_bytes,
+                               .part_dir = config.data_dir + "/tmp",
+                               .owners = std::move(owners),
+                               .delivery = settings.delivery,
+                               .metrics = c.metrics.get()});
   return c;
 }
 

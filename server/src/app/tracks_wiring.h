@@ -25,13 +25,13 @@ namespace veza::app {
 
 /// Settings of the tracks domain (config keys tracks.*; defaults until config.h carries them).
 struct TracksSettings {
-  uint64_t max_upload_bytes = 2ULL * 1024 * 1024 * 1024;  // tracks.max_upload_bytes
-  int64_t quota_bytes = 5LL * 1024 * 1024 * 1024;         // tracks.quota_bytes
-  int64_t stream_ttl_ms = 4LL * 3600 * 1000;              // tracks.stream_ttl_s
-  int64_t task_cpu_seconds = 1800;                        // tracks.task_cpu_seconds
-  int64_t task_memory_bytes = 2LL * 1024 * 1024 * 1024;   // tracks.task_memory_bytes
-  int64_t task_wall_ms = 45LL * 60 * 1000;                // tracks.task_wall_s
-  std::vector<int> ladder_kbps;                           // tracks.hls_ladder; empty: 128,192,256
+  uint64_t max_upload_bytes = 2ULL * 1024 * 1024 * 1024;         // tracks.max_upload_bytes
+  int64_t quota_bytes = 5LL * 1024 * 1024 * 1024;                // tracks.quota_bytes
+  int64_t stream_ttl_ms = 4LL * 3600 * 1000;                     // tracks.stream_ttl_s
+  int64_t task_cpu_seconds = 1800;                               // tracks.task_cpu_seconds
+  int64_t task_memory_bytes = 2LL * 1024 * 1024 * 1024;          // tracks.task_memory_bytes
+  int64_t task_wall_ms = 45LL * 60 * 1000;                       // tracks.task_wall_s
+  std::vector<int> ladder_kbps;                                  // tracks.hls_ladder; empty: 128,192,256
   tracks::DeliveryMode delivery = tracks::DeliveryMode::kProxy;  // media.delivery
 };
 

@@ -149,7 +149,8 @@ Response ServeBytes(const Request& req, const ByteSource& source, const ServeOpt
   Response resp;
   resp.headers.Set("Content-Type", options.content_type);
   if (!source.etag.empty()) resp.headers.Set("ETag", source.etag);
-  if (options.last_modified && source.modified_s) resp.headers.Set("Last-Modified", HttpDate(*source.modified_s));
+  if (options.last_modified && source.modified_s)
+    resp.headers.Set("Last-Modified", HttpDate(*source.modified_s));
   resp.headers.Set("Accept-Ranges", "bytes");
   if (!options.cache_control.empty()) resp.headers.Set("Cache-Control", options.cache_control);
   if (NotModified(req, source)) {

@@ -49,17 +49,20 @@ TEST(ByteSourceTest, WholeAndRangedReadsFetchOnlyWhatIsSent) {
 TEST(ByteSourceTest, ConditionalsAndUnsatisfiableRangesReadNothing) {
   Reads reads;
   EXPECT_EQ(ServeBytes(Get({{"If-None-Match", "\"x\", W/\"v1\""}}), reads.Source(), kOptions).status, 304);
-  EXPECT_EQ(ServeBytes(Get({{"If-Modified-Since", HttpDate(1'700'000'000)}}), reads.Source(), kOptions).status,
-            304);
+  EXPECT_EQ(
+      ServeBytes(Get({{"If-Modified-Since", HttpDate(1'700'000'000)}}), reads.Source(), kOptions).status,
+      304);
   Response r416 = ServeBytes(Get({{"Range", "bytes=10-"}}), reads.Source(), kOptions);
   EXPECT_EQ(r416.status, 416);
   EXPECT_EQ(r416.headers.Get("Content-Range").value_or(""), "bytes */10");
   EXPECT_TRUE(reads.calls.empty());
   // A stale If-Range (tag or date) turns the range into the whole thing.
-  EXPECT_EQ(ServeBytes(Get({{"Range", "bytes=0-1"}, {"If-Range", "\"old\""}}), reads.Source(), kOptions).status,
-            200);
-  EXPECT_EQ(ServeBytes(Get({{"Range", "bytes=0-1"}, {"If-Range", "\"v1\""}}), reads.Source(), kOptions).status,
-            206);
+  EXPECT_EQ(
+      ServeBytes(Get({{"Range", "bytes=0-1"}, {"If-Range", "\"old\""}}), reads.Source(), kOptions).status,
+      200);
+  EXPECT_EQ(
+      ServeBytes(Get({{"Range", "bytes=0-1"}, {"If-Range", "\"v1\""}}), reads.Source(), kOptions).status,
+      206);
   EXPECT_EQ(ServeBytes(Get({{"Range", "bytes=0-1"}, {"If-Range", HttpDate(1'600'000'000)}}), reads.Source(),
                        kOptions)
                 .status,

@@ -21,9 +21,9 @@ Result<StoredSize> StoreRenditions(storage::ObjectStore& objects, const std::str
                                    const DecodeLimits& limits, int jpeg_quality) {
   if (renditions.empty()) return Internal("no renditions to store");
   const Rendition& largest = renditions.front();
-  VEZA_ASSIGN_OR_RETURN(Image image, Image::DecodeFile(upload_path, limits,
-                                                       {.cover_width = largest.width,
-                                                        .cover_height = largest.height}));
+  VEZA_ASSIGN_OR_RETURN(
+      Image image,
+      Image::DecodeFile(upload_path, limits, {.cover_width = largest.width, .cover_height = largest.height}));
   // Everything is encoded before anything is stored, so a bad image leaves nothing to clean up.
   std::vector<std::string> encoded;
   for (const auto& r : renditions) {

@@ -57,8 +57,8 @@ std::optional<DeliveryMode> ParseDeliveryMode(std::string_view text) {
 ServedObject ServeObject(const http::Request& req, storage::ObjectStore& objects, const std::string& key,
                          const http::ServeOptions& options, DeliveryMode mode, int presign_s) {
   auto not_found = [&req] {
-    return ServedObject{
-        http::Response::FromError(MakeError(ErrorCode::kNotFound, "No such file.", "not_found"), req.request_id)};
+    return ServedObject{http::Response::FromError(
+        MakeError(ErrorCode::kNotFound, "No such file.", "not_found"), req.request_id)};
   };
   if (!storage::IsValidKey(key)) return not_found();
   if (auto path = objects.LocalPath(key)) {

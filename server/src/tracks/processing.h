@@ -24,7 +24,7 @@ struct ProcessingOptions {
   std::string work_dir;
   ChildLimits limits{
       .cpu_seconds = 1800, .memory_bytes = 2LL * 1024 * 1024 * 1024, .wall_ms = 45 * 60 * 1000};
-  std::vector<int> ladder_kbps;  // empty: the pipeline's default
+  std::vector<int> ladder_kbps;     // empty: the pipeline's default
   MediaMetrics* metrics = nullptr;  // stage durations and job outcomes; nullptr counts nothing
 };
 

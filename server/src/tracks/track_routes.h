@@ -20,7 +20,8 @@ namespace veza::tracks {
 using UsernameLookup = std::function<Result<int64_t>(std::string_view username)>;
 
 /// The owners of a batch of tracks by user id, in one query (accounts that are gone are absent).
-using OwnerLookup = std::function<Result<std::map<int64_t, TrackOwner>>(const std::vector<int64_t>& user_ids)>;
+using OwnerLookup =
+    std::function<Result<std::map<int64_t, TrackOwner>>(const std::vector<int64_t>& user_ids)>;
 
 struct TrackRoutesOptions {
   uint64_t max_upload_bytes = 2ULL * 1024 * 1024 * 1024;  // tracks.max_upload_bytes

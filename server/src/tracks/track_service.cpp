@@ -376,7 +376,8 @@ Result<MediaFile> TrackService::Download(const std::optional<Viewer>& viewer, in
 }
 
 const std::vector<images::Rendition>& CoverRenditions() {
-  static const std::vector<images::Rendition> kSizes = {{"1200", 1200, 1200}, {"500", 500, 500}, {"200", 200, 200}};
+  static const std::vector<images::Rendition> kSizes = {
+      {"1200", 1200, 1200}, {"500", 500, 500}, {"200", 200, 200}};
   return kSizes;
 }
 
@@ -387,7 +388,8 @@ std::string CoverUrl(const Track& t, const std::string& api_base) {
   return url;
 }
 
-Result<CoverObject> TrackService::Cover(const std::optional<Viewer>& viewer, int64_t id, std::string_view size) {
+Result<CoverObject> TrackService::Cover(const std::optional<Viewer>& viewer, int64_t id,
+                                        std::string_view size) {
   std::optional<int> wanted;
   if (!size.empty()) {
     int v = 0;
@@ -423,9 +425,9 @@ Result<CoverObject> TrackService::Cover(const std::optional<Viewer>& viewer, int
 Result<Track> TrackService::ReplaceCover(const Viewer& viewer, int64_t id, const std::string& upload_path) {
   VEZA_TRY(LoadOwned(viewer, id));  // 403/404 before any decoding work
   const std::string base = TrackPrefix(id) + "cover-" + std::to_string(ids_.Next());
-  VEZA_ASSIGN_OR_RETURN(images::StoredSize size, images::StoreRenditions(objects_, upload_path, base,
-                                                                          CoverRenditions(),
-                                                                          options_.cover_limits, 85));
+  VEZA_ASSIGN_OR_RETURN(
+      images::StoredSize size,
+      images::StoreRenditions(objects_, upload_path, base, CoverRenditions(), options_.cover_limits, 85));
   // Compare-and-swap: of two uploads racing (or processing setting embedded art), each deletes exactly
   // the cover it replaced.
   std::optional<std::string> replaced;
@@ -446,7 +448,8 @@ Result<Track> TrackService::ReplaceCover(const Viewer& viewer, int64_t id, const
   }
   if (!replaced) {
     images::DeleteRenditions(objects_, base, CoverRenditions());
-    return Unavailable("The track is being changed by another request; try again.", "cover swap contention", 1);
+    return Unavailable("The track is being changed by another request; try again.", "cover swap contention",
+                       1);
   }
   DeleteCoverObjects(*replaced);
   log::Info("track cover replaced",

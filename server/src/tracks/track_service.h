@@ -70,7 +70,7 @@ struct HlsObject {
 struct CoverObject {
   std::string key;
   std::string content_type;
-  std::string version;  // of an uploaded cover ("" for embedded art): URLs naming it are immutable
+  std::string version;        // of an uploaded cover ("" for embedded art): URLs naming it are immutable
   bool public_cache = false;  // the track is not private, so shared caches may keep it
 };
 

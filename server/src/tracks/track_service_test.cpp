@@ -278,9 +278,9 @@ TEST_P(TrackServiceTest, UploadedCoverReplacesEmbeddedArtAndServesTheNearestSize
   const std::string embedded = TrackPrefix(t.id) + "cover.jpg";
   ASSERT_TRUE(fx_->objects->PutBytes(embedded, "embedded art").ok());
   ASSERT_TRUE(db().InTransaction([&](db::Session& s) -> Status {
-                    VEZA_TRY(TrackStore::MarkReady(s, t.id, ProcessedFacts{.cover_key = embedded,
-                                                                             .cover_mime_type = "image/jpeg"},
-                                                   fx_->clock.NowMs()));
+                    VEZA_TRY(TrackStore::MarkReady(
+                        s, t.id, ProcessedFacts{.cover_key = embedded, .cover_mime_type = "image/jpeg"},
+                        fx_->clock.NowMs()));
                     return Ok();
                   })
                   .ok());
@@ -312,8 +312,8 @@ TEST_P(TrackServiceTest, UploadedCoverReplacesEmbeddedArtAndServesTheNearestSize
 TEST_P(TrackServiceTest, OrphansAreObjectsOfGoneTracksAndStaleCovers) {
   Track t = Upload(1);
   const std::string prefix = TrackPrefix(t.id);
-  for (const std::string& key : {prefix + "hls/master.m3u8", prefix + "cover-1-500.jpg", std::string("tracks/999/x"),
-                                 std::string("tracks/abc/x")}) {
+  for (const std::string& key : {prefix + "hls/master.m3u8", prefix + "cover-1-500.jpg",
+                                 std::string("tracks/999/x"), std::string("tracks/abc/x")}) {
     ASSERT_TRUE(fx_->objects->PutBytes(key, "x").ok());
   }
   auto objects = fx_->objects->List("tracks/");

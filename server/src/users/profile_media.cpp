@@ -43,9 +43,9 @@ Result<User> ProfileMediaService::Replace(int64_t user_id, ImageKind kind, const
   // A fresh version per upload: its URLs can be cached forever, and the old one is simply deleted.
   const std::string base =
       "users/" + IdToString(user_id) + "/" + std::string(ImageKindName(kind)) + "-" + IdToString(ids_.Next());
-  VEZA_ASSIGN_OR_RETURN(images::StoredSize size, images::StoreRenditions(objects_, upload_path, base,
-                                                                          Renditions(kind), options_.limits,
-                                                                          options_.jpeg_quality));
+  VEZA_ASSIGN_OR_RETURN(images::StoredSize size,
+                        images::StoreRenditions(objects_, upload_path, base, Renditions(kind),
+                                                options_.limits, options_.jpeg_quality));
   auto replaced = Swap(user_id, kind, base);
   if (!replaced.ok()) {
     DeleteObjects(base, kind);
@@ -92,7 +92,8 @@ std::string ProfileMediaService::ImageUrl(const User& user, ImageKind kind) {
          (version.empty() ? "" : "?v=" + std::string(version));
 }
 
-Result<std::vector<std::string>> ProfileMediaService::Orphans(const std::vector<storage::ObjectInfo>& objects) {
+Result<std::vector<std::string>> ProfileMediaService::Orphans(
+    const std::vector<storage::ObjectInfo>& objects) {
   // users/<id>/<kind>-<version>-<size>.jpg is owned while the account's <kind> key is that base.
   std::map<int64_t, std::optional<User>> accounts;
   std::vector<std::string> orphans;

@@ -24,9 +24,9 @@ enum class ImageKind { kAvatar, kBanner };
 std::string_view ImageKindName(ImageKind kind);  // "avatar", "banner"
 
 /// One stored size of an image kind (shared with track covers: images/renditions.h).
+using images::KeyVersion;
 using images::Rendition;
 using images::RenditionKey;
-using images::KeyVersion;
 
 /// Avatar: 512 and 128 px squares; banner: 1500×500. The first is the default and the largest.
 const std::vector<Rendition>& Renditions(ImageKind kind);

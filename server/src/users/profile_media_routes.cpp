@@ -44,7 +44,8 @@ void RegisterKind(http::Router& router, ProfileMediaService& service, ImageKind 
   router.Put("/api/v1/users/me/" + name,
              [&service, kind](http::Request& req) {
                if (!req.principal) return Fail(Unauthenticated(), req);
-               if (Status s = images::CheckImageContentType(req.Header("Content-Type").value_or("")); !s.ok()) return Fail(s.error(), req);
+               if (Status s = images::CheckImageContentType(req.Header("Content-Type").value_or("")); !s.ok())
+                 return Fail(s.error(), req);
                if (req.body_file.empty() || req.body_size == 0) {
                  Error e = MakeError(ErrorCode::kValidation, "The image is empty.", "image_empty");
                  e.fields["file"] = "is empty";
