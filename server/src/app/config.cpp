@@ -282,6 +282,7 @@ const std::vector<Setting>& Settings() {
     for (auto& setting : IdentitySettings()) s.push_back(std::move(setting));
     for (auto& setting : NetSettings()) s.push_back(std::move(setting));
     for (auto& setting : UploadSettings()) s.push_back(std::move(setting));
+    s.push_back(StringSetting("media.delivery", &Config::media_delivery));
     return s;
   }();
   return settings;
@@ -500,6 +501,9 @@ std::vector<std::string> Validate(const Config& c) {
     }
   }
   ValidateIdentity(c, problems);
+  if (c.media_delivery != "proxy" && c.media_delivery != "redirect") {
+    problems.push_back("media.delivery must be proxy or redirect, got \"" + c.media_delivery + "\"");
+  }
   ValidateOAuth(c, problems);
   if (c.env == "production") {
     if (c.jwt_secret == kDevJwtSecret) problems.push_back("production: secrets.jwt (VEZA_SECRETS_JWT) is the development default; set a random secret of at least 32 characters");

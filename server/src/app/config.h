@@ -98,6 +98,11 @@ struct Config {
   int64_t tracks_quota_bytes = 5LL * 1024 * 1024 * 1024;  // per user, unfinished uploads included
   int64_t uploads_expiry_s = 24 * 3600;                    // an idle resumable upload is dropped after this
   int64_t uploads_cleanup_interval_s = 600;                // how often expired uploads are removed
+
+  // Media delivery (media.*): with an object store that has no local files (S3), playlists always pass
+  // through us (they carry the stream token); segments, downloads and covers are read through us
+  // ("proxy") or answered with a 302 to a presigned URL of the store ("redirect").
+  std::string media_delivery = "proxy";
 };
 
 struct ConfigLoad {

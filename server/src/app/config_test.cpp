@@ -126,5 +126,15 @@ TEST(Config, DescribeRedactsSecrets) {
   EXPECT_NE(text.find("VEZA_HTTP_MAX_CONNECTIONS"), std::string::npos);
 }
 
+TEST(Config, MediaDeliveryIsProxyOrRedirect) {
+  EXPECT_EQ(LoadConfig({}, {}).config.media_delivery, "proxy");
+  auto redirect = LoadConfig({}, {{"VEZA_MEDIA_DELIVERY", "redirect"}});
+  EXPECT_TRUE(redirect.problems.empty());
+  EXPECT_EQ(redirect.config.media_delivery, "redirect");
+  auto bad = LoadConfig({"--set", "media.delivery=cdn"}, {});
+  ASSERT_EQ(bad.problems.size(), 1u);
+  EXPECT_NE(bad.problems[0].find("media.delivery must be proxy or redirect"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace veza::app

@@ -2,6 +2,7 @@
 #include "auth/stream_token.h"
 #include "core/ids.h"
 #include "uploads/upload_routes.h"
+#include "users/profile_media.h"
 
 namespace veza::app {
 
@@ -52,13 +53,28 @@ void WireTracks(Components& c, http::Router& router) {
     VEZA_ASSIGN_OR_RETURN(users::User user, users.GetByUsername(username));
     return user.id;
   };
+  // Track JSON shows its owner: one batch query per response, never one per track.
+  tracks::OwnerLookup owners =
+      [&users = *c.identity->users](const std::vector<int64_t>& ids) -> Result<std::map<int64_t, tracks::TrackOwner>> {
+    VEZA_ASSIGN_OR_RETURN(std::vector<users::User> found, users.GetMany(ids));
+    std::map<int64_t, tracks::TrackOwner> out;
+    for (const auto& u : found) {
+      if (u.disabled()) continue;
+      out[u.id] = {.id = u.id,
+                   .username = u.username,
+                   .display_name = u.display_name,
+                   .avatar_url = users::ProfileMediaService::ImageUrl(u, users::ImageKind::kAvatar)};
+    }
+    return out;
+  };
   TracksSettings settings;
   settings.max_upload_bytes = static_cast<uint64_t>(c.config.tracks_max_upload_bytes);
   settings.quota_bytes = c.config.tracks_quota_bytes;
   settings.uploads = FinishedUploads(c);
+  settings.delivery = tracks::ParseDeliveryMode(c.config.media_delivery).value_or(tracks::DeliveryMode::kProxy);
   c.tracks = std::make_unique<TracksComponents>(RegisterTracks(
       router, c.config, settings, *c.database, *c.objects, *c.queue, c.clock, c.ids, std::move(lookup),
-      std::make_unique<AuthStreamSigner>(c.config.stream_token_secret, c.clock)));
+      std::make_unique<AuthStreamSigner>(c.config.stream_token_secret, c.clock), std::move(owners), c.registry));
   c.job_handlers.emplace_back(tracks::kProcessJobKind, [&p = *c.tracks->processor](const jobs::Job& job) {
     return p.ProcessTrack(job);
   });

@@ -1,6 +1,7 @@
 #include "app/identity.h"
 
 #include "app/components.h"
+#include "app/storage_gc.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -97,6 +98,7 @@ constexpr const char* kAdminUsage = R"(usage:
   veza admin user disable USERNAME [options]            (signs the account out everywhere)
   veza admin user enable USERNAME [options]
   veza admin outbox [--status pending|sent|failed] [--limit N] [--deliver] [--show ID] [options]
+  veza admin storage gc [--apply] [--min-age SECONDS] [options]   (orphaned objects and the space they take)
 )";
 
 int Usage() {
@@ -257,6 +259,7 @@ int AdminCommand(const std::vector<std::string>& argv) {
   std::vector<std::string> rest(argv.begin() + 1, argv.end());
   if (argv[0] == "user") return UserCommand(std::move(rest));
   if (argv[0] == "outbox") return OutboxCommand(std::move(rest));
+  if (argv[0] == "storage") return StorageCommand(std::move(rest));
   return Usage();
 }
 

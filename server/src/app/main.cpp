@@ -22,6 +22,7 @@ Usage:
   veza config check [options]      print the effective configuration and every problem found
   veza admin user create|set-role|disable|enable …   manage accounts (veza admin for details)
   veza admin outbox [--deliver]    list (or send over SMTP) the mail outbox
+  veza admin storage gc [--apply]  list (or delete) objects no track or account owns
   veza version
   veza media-task process IN OUT   (internal) process one upload; run by the server in a sandboxed child
 

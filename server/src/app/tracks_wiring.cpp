@@ -9,12 +9,11 @@ namespace veza::app {
 TracksComponents RegisterTracks(http::Router& router, const Config& config, const TracksSettings& settings,
                                 db::Database& database, storage::ObjectStore& objects, jobs::Queue& queue,
                                 const Clock& clock, IdGenerator& ids, tracks::UsernameLookup lookup,
-                                std::unique_ptr<tracks::StreamSigner> signer) {
+                                std::unique_ptr<tracks::StreamSigner> signer, tracks::OwnerLookup owners,
+                                obs::Registry& registry) {
   TracksComponents c;
-  c.signer =
-      signer ? std::move(signer)
-             : std::make_unique<tracks::HmacStreamSigner>(
-                   config.stream_token_secret.empty() ? kDevStreamSecret : config.stream_token_secret, clock);
+  c.signer = std::move(signer);
+  c.metrics = std::make_unique<tracks::MediaMetrics>(registry);
   c.service = std::make_unique<tracks::TrackService>(
       database, objects, queue, *c.signer, clock, ids,
       tracks::TrackServiceOptions{.quota_bytes = settings.quota_bytes,
@@ -32,12 +31,16 @@ TracksComponents RegisterTracks(http::Router& router, const Config& config, cons
                                 .limits = {.cpu_seconds = settings.task_cpu_seconds,
                                            .memory_bytes = settings.task_memory_bytes,
                                            .wall_ms = settings.task_wall_ms},
-                                .ladder_kbps = settings.ladder_kbps});
+                                .ladder_kbps = settings.ladder_kbps,
+                                .metrics = c.metrics.get()});
 
   tracks::RegisterTrackRoutes(router, *c.service, std::move(lookup),
                               {.max_upload_bytes = settings.max_upload_bytes,
                                .part_dir = config.data_dir + "/tmp",
-                               .uploads = settings.uploads});
+                               .uploads = settings.uploads,
+                               .owners = std::move(owners),
+                               .delivery = settings.delivery,
+                               .metrics = c.metrics.get()});
   return c;
 }
 

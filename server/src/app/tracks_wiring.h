@@ -12,7 +12,10 @@
 #include "db/session.h"
 #include "http/router.h"
 #include "jobs/queue.h"
+#include "observability/metrics.h"
 #include "storage/object_store.h"
+#include "tracks/delivery.h"
+#include "tracks/media_metrics.h"
 #include "tracks/processing.h"
 #include "tracks/stream_signer.h"
 #include "tracks/track_routes.h"
@@ -30,11 +33,13 @@ struct TracksSettings {
   int64_t task_wall_ms = 45LL * 60 * 1000;                // tracks.task_wall_s
   std::vector<int> ladder_kbps;                           // tracks.hls_ladder; empty: 128,192,256
   tracks::UploadClaims uploads;                           // finished resumable uploads for POST /tracks
+  tracks::DeliveryMode delivery = tracks::DeliveryMode::kProxy;  // media.delivery
 };
 
 /// Everything the tracks domain owns at run time; keep it alive as long as the server and workers.
 struct TracksComponents {
   std::unique_ptr<tracks::StreamSigner> signer;
+  std::unique_ptr<tracks::MediaMetrics> metrics;
   std::unique_ptr<tracks::TrackService> service;
   std::unique_ptr<tracks::TrackProcessor> processor;
 };
@@ -42,10 +47,12 @@ struct TracksComponents {
 /// Builds the tracks domain and registers its routes. Register the job handler with the runner:
 ///   runner.Register(tracks::kProcessJobKind, [p = c.processor.get()](const jobs::Job& j) { return
 ///   p->ProcessTrack(j); });
-/// `signer` may be identity's stream-token signer; nullptr uses an HMAC signer over stream_token_secret.
+/// `signer` is identity's stream-token signer; `owners` fills the owner of track JSON; `registry` gets the
+/// delivery and processing metrics.
 TracksComponents RegisterTracks(http::Router& router, const Config& config, const TracksSettings& settings,
                                 db::Database& database, storage::ObjectStore& objects, jobs::Queue& queue,
                                 const Clock& clock, IdGenerator& ids, tracks::UsernameLookup lookup,
-                                std::unique_ptr<tracks::StreamSigner> signer = nullptr);
+                                std::unique_ptr<tracks::StreamSigner> signer, tracks::OwnerLookup owners,
+                                obs::Registry& registry);
 
 }  // namespace veza::app

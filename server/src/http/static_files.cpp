@@ -7,83 +7,25 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <optional>
 #include <stdexcept>
 #include <utility>
 
+#include "http/byte_source.h"
+
 namespace veza::http {
 
 namespace {
-
-struct FileInfo {
-  std::string path;
-  uint64_t size = 0;
-  int64_t mtime_s = 0;
-  int64_t mtime_ns = 0;
-};
-
-std::optional<FileInfo> StatRegular(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-  FileInfo info;
-  info.path = path;
-  info.size = static_cast<uint64_t>(st.st_size);
-  info.mtime_s = st.st_mtim.tv_sec;
-  info.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-  return info;
-}
 
 bool IsDirectory(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-std::string HttpDate(int64_t epoch_s) {
-  time_t t = static_cast<time_t>(epoch_s);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
-                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
-}
-
-std::optional<int64_t> ParseHttpDate(std::string_view text) {
-  std::string s(text);
-  struct tm tm = {};
-  const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (!end || *end != '\0') return std::nullopt;
-  return static_cast<int64_t>(timegm(&tm));
-}
-
-std::string ETagFor(const FileInfo& f) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "\"%llx-%llx\"", static_cast<unsigned long long>(f.size),
-                static_cast<unsigned long long>(f.mtime_ns));
-  return buf;
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-/// True when If-None-Match lists `etag` (weak comparison, as RFC 9110 asks for this header) or "*".
-bool NoneMatchHits(std::string_view header, std::string_view etag) {
-  while (!header.empty()) {
-    size_t comma = header.find(',');
-    std::string_view tag = Trim(header.substr(0, comma));
-    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
-    if (tag == "*") return true;
-    if (tag.starts_with("W/")) tag.remove_prefix(2);
-    if (tag == etag) return true;
-  }
-  return false;
 }
 
 /// q-value of `coding` in Accept-Encoding (0 when absent or refused).
@@ -107,54 +49,6 @@ bool AcceptsEncoding(std::string_view header, std::string_view coding) {
     if (name == "*") star = accepted;
   }
   return star.value_or(false);
-}
-
-struct ByteRange {
-  uint64_t start = 0;
-  uint64_t length = 0;
-};
-
-enum class RangeKind { kNone, kSatisfiable, kUnsatisfiable };
-
-std::optional<uint64_t> ParseU64(std::string_view s) {
-  if (s.empty() || s.size() > 19) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return v;
-}
-
-/// One `bytes=` range; several ranges or bad syntax are ignored (the full file is served).
-RangeKind ParseRange(std::string_view header, uint64_t size, ByteRange& out) {
-  header = Trim(header);
-  if (!header.starts_with("bytes=")) return RangeKind::kNone;
-  std::string_view spec = Trim(header.substr(6));
-  if (spec.find(',') != std::string_view::npos) return RangeKind::kNone;
-  size_t dash = spec.find('-');
-  if (dash == std::string_view::npos) return RangeKind::kNone;
-  std::string_view first = Trim(spec.substr(0, dash));
-  std::string_view last = Trim(spec.substr(dash + 1));
-  if (first.empty()) {
-    auto suffix = ParseU64(last);
-    if (!suffix) return RangeKind::kNone;
-    if (*suffix == 0 || size == 0) return RangeKind::kUnsatisfiable;
-    uint64_t n = std::min(*suffix, size);
-    out = {size - n, n};
-    return RangeKind::kSatisfiable;
-  }
-  auto start = ParseU64(first);
-  if (!start) return RangeKind::kNone;
-  uint64_t end = size == 0 ? 0 : size - 1;
-  if (!last.empty()) {
-    auto e = ParseU64(last);
-    if (!e || *e < *start) return RangeKind::kNone;
-    end = std::min(*e, end);
-  }
-  if (*start >= size) return RangeKind::kUnsatisfiable;
-  out = {*start, end - *start + 1};
-  return RangeKind::kSatisfiable;
 }
 
 /// Vite-style hashed asset names: "/assets/index-3f9a8b2c.js" (8+ hash characters after the last '-').
@@ -247,14 +141,14 @@ std::string_view StaticFiles::ContentTypeFor(std::string_view file_name) {
 
 namespace {
 
-std::optional<FileInfo> ContainedFile(const std::string& root_real, const std::string& candidate) {
+std::optional<ByteSource> ContainedFile(const std::string& root_real, const std::string& candidate) {
   char buf[PATH_MAX];
   if (!::realpath(candidate.c_str(), buf)) return std::nullopt;
   std::string_view real(buf);
   // Symlinks may point anywhere; only what resolves inside the root is served.
   if (!real.starts_with(root_real) || (real.size() > root_real.size() && real[root_real.size()] != '/'))
     return std::nullopt;
-  return StatRegular(std::string(real));
+  return LocalFileSource(std::string(real));
 }
 
 }  // namespace
@@ -275,7 +169,7 @@ Response StaticFiles::Serve(const Request& req) const {
 
   std::string url_path = path;
   if (url_path.back() == '/') url_path += options_.index;
-  std::optional<FileInfo> file = ContainedFile(root_real_, root_real_ + url_path);
+  std::optional<ByteSource> file = ContainedFile(root_real_, root_real_ + url_path);
   if (!file && IsDirectory(root_real_ + url_path)) {
     url_path += "/" + options_.index;
     file = ContainedFile(root_real_, root_real_ + url_path);
@@ -286,73 +180,30 @@ Response StaticFiles::Serve(const Request& req) const {
   }
   if (!file) return NotFoundResponse(req);
 
-  const std::string_view content_type = ContentTypeFor(url_path);
-  auto range_header = req.Header("Range");
-
   // Precompressed siblings, never for ranges (offsets would refer to the compressed bytes).
-  Response resp;
+  const bool ranged = req.Header("Range").has_value();
   bool has_variants = false;
-  FileInfo chosen = *file;
+  std::string_view encoding;
+  ByteSource chosen = *file;
   for (std::string_view coding : {std::string_view("br"), std::string_view("gzip")}) {
-    std::string sibling = file->path + (coding == "br" ? ".br" : ".gz");
-    std::optional<FileInfo> variant = StatRegular(sibling);
+    std::optional<ByteSource> variant = LocalFileSource(file->file_path + (coding == "br" ? ".br" : ".gz"));
     if (!variant) continue;
     has_variants = true;
-    if (range_header || chosen.path != file->path) continue;
+    if (ranged || !encoding.empty()) continue;
     if (AcceptsEncoding(req.Header("Accept-Encoding").value_or(""), coding)) {
-      chosen = *variant;
-      resp.headers.Set("Content-Encoding", std::string(coding));
+      encoding = coding;
+      chosen = std::move(*variant);
+      chosen.modified_s = file->modified_s;  // Last-Modified and If-Modified-Since refer to the original
     }
   }
+
+  Response resp = ServeBytes(
+      req, chosen,
+      {.content_type = std::string(ContentTypeFor(url_path)),
+       .cache_control = IsHashedAsset(url_path) ? "public, max-age=31536000, immutable" : "no-cache"});
+  if (resp.status == 416) return resp;
   if (has_variants) resp.headers.Set("Vary", "Accept-Encoding");
-
-  const std::string etag = ETagFor(chosen);
-  resp.headers.Set("Content-Type", std::string(content_type));
-  resp.headers.Set("ETag", etag);
-  resp.headers.Set("Last-Modified", HttpDate(file->mtime_s));
-  resp.headers.Set("Accept-Ranges", "bytes");
-  resp.headers.Set("Cache-Control",
-                   IsHashedAsset(url_path) ? "public, max-age=31536000, immutable" : "no-cache");
-
-  bool not_modified = false;
-  if (auto inm = req.Header("If-None-Match")) {
-    not_modified = NoneMatchHits(*inm, etag);
-  } else if (auto ims = req.Header("If-Modified-Since")) {
-    auto since = ParseHttpDate(*ims);
-    not_modified = since && file->mtime_s <= *since;
-  }
-  if (not_modified) {
-    resp.status = 304;
-    resp.headers.Remove("Content-Encoding");
-    return resp;
-  }
-
-  ByteRange range;
-  RangeKind kind = range_header ? ParseRange(*range_header, chosen.size, range) : RangeKind::kNone;
-  if (kind != RangeKind::kNone) {
-    // If-Range with a stale validator means "send the whole thing".
-    if (auto if_range = req.Header("If-Range")) {
-      std::string_view v = Trim(*if_range);
-      bool fresh = v.starts_with("\"") ? v == etag : ParseHttpDate(v) == std::optional<int64_t>(file->mtime_s);
-      if (!fresh) kind = RangeKind::kNone;
-    }
-  }
-  if (kind == RangeKind::kUnsatisfiable) {
-    Response r = Response::Text(416, "Range Not Satisfiable\n");
-    r.headers.Set("Content-Range", "bytes */" + std::to_string(chosen.size));
-    r.headers.Set("Accept-Ranges", "bytes");
-    return r;
-  }
-  if (kind == RangeKind::kSatisfiable) {
-    resp.status = 206;
-    resp.headers.Set("Content-Range", "bytes " + std::to_string(range.start) + "-" +
-                                          std::to_string(range.start + range.length - 1) + "/" +
-                                          std::to_string(chosen.size));
-    resp.file = FileBody{chosen.path, range.start, range.length};
-    return resp;
-  }
-  resp.status = 200;
-  resp.file = FileBody{chosen.path, 0, chosen.size};
+  if (!encoding.empty() && resp.status != 304) resp.headers.Set("Content-Encoding", std::string(encoding));
   return resp;
 }
 

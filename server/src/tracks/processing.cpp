@@ -64,6 +64,31 @@ void RemoveStaleScratch(const std::string& work_dir, int64_t id) {
   }
   for (const auto& path : stale) fs::remove_all(path, ec);
 }
+/// Observes each stage's wall time as progress moves from one stage to the next. One per job (jobs run
+/// on several threads at once).
+class StageTimer {
+ public:
+  StageTimer(MediaMetrics* metrics, const Clock& clock) : metrics_(metrics), clock_(clock) {}
+  ~StageTimer() { Close(); }
+
+  void Reached(const std::string& stage) {
+    if (stage == stage_) return;
+    Close();
+    stage_ = stage;
+    started_ns_ = clock_.MonotonicNs();
+  }
+  void Close() {
+    if (metrics_ && !stage_.empty())
+      metrics_->StageDuration(stage_, static_cast<double>(clock_.MonotonicNs() - started_ns_) / 1e9);
+    stage_.clear();
+  }
+
+ private:
+  MediaMetrics* metrics_;
+  const Clock& clock_;
+  std::string stage_;
+  int64_t started_ns_ = 0;
+};
 
 }  // namespace
 
@@ -110,6 +135,19 @@ jobs::JobOutcome TrackProcessor::RetryOrFail(const jobs::Job& job, int64_t id, c
 }
 
 jobs::JobOutcome TrackProcessor::ProcessTrack(const jobs::Job& job) {
+  const int64_t started_ns = clock_.MonotonicNs();
+  jobs::JobOutcome outcome = Process(job);
+  if (options_.metrics) {
+    using Kind = jobs::JobOutcome::Kind;
+    options_.metrics->JobOutcome(outcome.kind == Kind::kDone    ? "done"
+                                 : outcome.kind == Kind::kRetry ? "retry"
+                                                                : "failed",
+                                 static_cast<double>(clock_.MonotonicNs() - started_ns) / 1e9);
+  }
+  return outcome;
+}
+
+jobs::JobOutcome TrackProcessor::Process(const jobs::Job& job) {
   auto id_opt = TrackIdFromPayload(job.payload);
   if (!id_opt) return jobs::JobOutcome::Fail("payload has no track_id: " + job.payload);
   const int64_t id = *id_opt;
@@ -158,12 +196,15 @@ jobs::JobOutcome TrackProcessor::ProcessTrack(const jobs::Job& job) {
   }
 
   Progress(id, "probing", 0);
+  StageTimer timer(options_.metrics, clock_);
+  timer.Reached("probing");
   std::string last_stage = "probing";
   int last_percent = 0;
   auto child = runner_(argv, options_.limits, [&](std::string_view line) {
     std::string stage;
     int pct = 0;
     if (!ParseProgressLine(line, stage, pct)) return;
+    timer.Reached(stage);
     // A database write every 5% at most.
     if (stage == last_stage && pct < last_percent + 5 && pct != 100) return;
     last_stage = stage;
@@ -198,6 +239,7 @@ jobs::JobOutcome TrackProcessor::ProcessTrack(const jobs::Job& job) {
   }
 
   // Upload every output file; the same keys on every run, so a rerun after a crash overwrites.
+  timer.Reached("uploading");
   std::vector<fs::path> files;
   for (auto it = fs::recursive_directory_iterator(out_dir, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
@@ -226,6 +268,7 @@ jobs::JobOutcome TrackProcessor::ProcessTrack(const jobs::Job& job) {
                        .cover_key = cover_key,
                        .cover_mime_type = cover_key.empty() ? "" : output->cover_mime_type};
   if (facts.detected_bpm) facts.detected_bpm = std::round(*facts.detected_bpm * 10) / 10;
+  timer.Close();
   auto marked = db_.Transaction<int64_t>(
       [&](db::Session& s) { return TrackStore::MarkReady(s, id, facts, clock_.NowMs()); });
   if (!marked.ok()) return RetryOrFail(job, id, "marking ready: " + marked.error().detail);

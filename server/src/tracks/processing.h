@@ -12,6 +12,7 @@
 #include "jobs/queue.h"
 #include "storage/object_store.h"
 #include "tracks/child_process.h"
+#include "tracks/media_metrics.h"
 #include "tracks/track_service.h"
 
 namespace veza::tracks {
@@ -23,7 +24,8 @@ struct ProcessingOptions {
   std::string work_dir;
   ChildLimits limits{
       .cpu_seconds = 1800, .memory_bytes = 2LL * 1024 * 1024 * 1024, .wall_ms = 45 * 60 * 1000};
-  std::vector<int> ladder_kbps;  // empty: the pipeline's default
+  std::vector<int> ladder_kbps;     // empty: the pipeline's default
+  MediaMetrics* metrics = nullptr;  // stage durations and job outcomes; nullptr counts nothing
 };
 
 class TrackProcessor {
@@ -36,6 +38,7 @@ class TrackProcessor {
   jobs::JobOutcome ProcessTrack(const jobs::Job& job);
 
  private:
+  jobs::JobOutcome Process(const jobs::Job& job);
   jobs::JobOutcome Fail(int64_t id, const std::string& message, const std::string& why);
   jobs::JobOutcome RetryOrFail(const jobs::Job& job, int64_t id, const std::string& why);
   void Progress(int64_t id, const std::string& stage, int percent);

@@ -10,7 +10,7 @@
 #include "db/session.h"
 #include "jobs/queue.h"
 #include "storage/local_store.h"
-#include "tracks/stream_signer.h"
+#include "tracks/testing/hmac_stream_signer.h"
 #include "tracks/track_service.h"
 
 namespace veza::tracks::testing {

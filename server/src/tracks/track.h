@@ -90,6 +90,14 @@ struct TrackInput {
   Nullable<std::string> isrc;
 };
 
+/// Who a track belongs to, as track JSON shows it (filled by the users domain at wiring).
+struct TrackOwner {
+  int64_t id = 0;
+  std::string username;
+  std::string display_name;
+  std::string avatar_url;  // versioned URL, "" when the account has no avatar
+};
+
 /// One page of a list, newest first.
 struct TrackPage {
   std::vector<Track> items;

@@ -1,9 +1,9 @@
 #include "tracks/track_routes.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "core/url.h"
@@ -11,6 +11,7 @@
 #include "core/crypto.h"
 #include "core/ids.h"
 #include "core/json.h"
+#include "images/renditions.h"
 #include "media/key.h"
 #include "tracks/delivery.h"
 #include "tracks/multipart.h"
@@ -58,7 +59,16 @@ bj::value KeyCamelot(const std::string& name) {
   return key.ok() ? bj::value(media::CamelotCode(*key)) : bj::value(nullptr);
 }
 
-bj::object TrackJson(const Track& t, const std::optional<Viewer>& viewer) {
+bj::value OwnerJson(const TrackOwner* owner) {
+  if (!owner) return nullptr;
+  return bj::object{{"id", IdToString(owner->id)},
+                    {"username", owner->username},
+                    {"display_name", owner->display_name},
+                    {"avatar_url", OptStr(owner->avatar_url)}};
+}
+
+/// `owner` is null when the caller has no owner to show (an account gone, no lookup wired).
+bj::object TrackJson(const Track& t, const std::optional<Viewer>& viewer, const TrackOwner* account = nullptr) {
   const std::string id = IdToString(t.id);
   const bool owner = viewer && (viewer->user_id == t.user_id || viewer->admin);
   bj::array tags;
@@ -78,6 +88,7 @@ bj::object TrackJson(const Track& t, const std::optional<Viewer>& viewer) {
   bj::object o{
       {"id", id},
       {"user_id", IdToString(t.user_id)},
+      {"owner", OwnerJson(account)},
       {"title", t.title},
       {"description", t.description},
       {"genre", t.genre},
@@ -106,8 +117,7 @@ bj::object TrackJson(const Track& t, const std::optional<Viewer>& viewer) {
       {"true_peak_dbtp", OptNum(t.true_peak_dbtp)},
       {"replay_gain_db", OptNum(t.replay_gain_db)},
       {"original", std::move(original)},
-      {"cover_url",
-       t.cover_key.empty() ? bj::value(nullptr) : bj::value(std::string(kBase) + "/tracks/" + id + "/cover")},
+      {"cover_url", OptStr(CoverUrl(t, kBase))},
       {"play_count", t.play_count},
       {"created_at", FormatRfc3339(t.created_ms)},
       {"updated_at", FormatRfc3339(t.updated_ms)},
@@ -115,9 +125,35 @@ bj::object TrackJson(const Track& t, const std::optional<Viewer>& viewer) {
   return o;
 }
 
-Response PageResponse(const TrackPage& page, const std::optional<Viewer>& viewer) {
+/// Owners of `tracks` in one batch lookup (never one query per track).
+Result<std::map<int64_t, TrackOwner>> OwnersOf(const TrackRoutesOptions& options, const std::vector<Track>& tracks) {
+  if (!options.owners || tracks.empty()) return std::map<int64_t, TrackOwner>{};
+  std::vector<int64_t> ids;
+  for (const auto& t : tracks) ids.push_back(t.user_id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return options.owners(ids);
+}
+
+const TrackOwner* Find(const std::map<int64_t, TrackOwner>& owners, int64_t user_id) {
+  auto it = owners.find(user_id);
+  return it == owners.end() ? nullptr : &it->second;
+}
+
+/// One track with its owner.
+Response TrackResponse(int status, const Track& t, const std::optional<Viewer>& viewer,
+                       const TrackRoutesOptions& options, const Request& req) {
+  auto owners = OwnersOf(options, {t});
+  if (!owners.ok()) return Fail(owners.error(), req);
+  return Response::Json(status, json::Serialize(TrackJson(t, viewer, Find(*owners, t.user_id))));
+}
+
+Response PageResponse(const TrackPage& page, const std::optional<Viewer>& viewer, const TrackRoutesOptions& options,
+                      const Request& req) {
+  auto owners = OwnersOf(options, page.items);
+  if (!owners.ok()) return Fail(owners.error(), req);
   bj::array items;
-  for (const auto& t : page.items) items.push_back(TrackJson(t, viewer));
+  for (const auto& t : page.items) items.push_back(TrackJson(t, viewer, Find(*owners, t.user_id)));
   bj::object o{{"items", std::move(items)},
                {"next_cursor", page.next_cursor.empty() ? bj::value(nullptr) : bj::value(page.next_cursor)}};
   return Response::Json(200, json::Serialize(o));
@@ -360,21 +396,74 @@ Response Upload(TrackService& service, const TrackRoutesOptions& options, Reques
   return Created(*track, *viewer);
 }
 
-Response ServeHls(TrackService& service, Request& req) {
+Response ServeHls(TrackService& service, const TrackRoutesOptions& options, Request& req) {
   auto id = TrackId(req);
   if (!id.ok()) return Fail(id.error(), req);
   const std::string token = req.QueryParam("token").value_or("");
   auto object = service.ResolveHls(*id, req.Param("path"), token);
   if (!object.ok()) return Fail(object.error(), req);
   if (!object->playlist) {
-    return FileResponse(req, object->local_path, "audio/mp4", "private, max-age=86400, immutable");
+    // Segments never change under their name: cache them for a day; with S3 maybe a presigned redirect.
+    ServedObject served = ServeObject(req, service.objects(), object->key,
+                                      {.content_type = "audio/mp4", .cache_control = "private, max-age=86400, immutable"},
+                                      options.delivery);
+    if (options.metrics && served.how != Delivered::kNone) {
+      options.metrics->SegmentServed(served.how == Delivered::kFile      ? "file"
+                                     : served.how == Delivered::kProxied ? "proxy"
+                                                                         : "redirect");
+      options.metrics->BytesServed("segment", served.body_bytes);
+    }
+    return std::move(served.response);
   }
-  std::ifstream in(object->local_path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  if (!in.good() && !in.eof()) return Fail(Internal("cannot read playlist"), req);
-  Response r = Response::Text(200, AddTokenToPlaylist(text, token), "application/vnd.apple.mpegurl");
+  // Playlists always pass through us: each URI in them must carry the token.
+  auto text = service.objects().GetBytes(object->key);
+  if (!text.ok()) {
+    if (text.error().code == ErrorCode::kNotFound)
+      return Fail(MakeError(ErrorCode::kNotFound, "No such file.", "not_found"), req);
+    return Fail(text.error(), req);
+  }
+  Response r = Response::Text(200, AddTokenToPlaylist(*text, token), "application/vnd.apple.mpegurl");
   r.headers.Set("Cache-Control", "private, max-age=60");
+  if (options.metrics) {
+    options.metrics->PlaylistServed();
+    options.metrics->BytesServed("playlist", r.body.size());
+  }
   return r;
+}
+
+Response PutCover(TrackService& service, const TrackRoutesOptions& options, Request& req) {
+  auto viewer = SignedIn(req);
+  if (!viewer.ok()) return Fail(viewer.error(), req);
+  auto id = TrackId(req);
+  if (!id.ok()) return Fail(id.error(), req);
+  if (Status s = images::CheckImageContentType(req.Header("Content-Type").value_or("")); !s.ok())
+    return Fail(s.error(), req);
+  if (req.body_file.empty() || req.body_size == 0) {
+    Error e = MakeError(ErrorCode::kValidation, "The image is empty.", "image_empty");
+    e.fields["file"] = "is empty";
+    return Fail(e, req);
+  }
+  auto track = service.ReplaceCover(*viewer, *id, req.body_file);
+  if (!track.ok()) return Fail(track.error(), req);
+  return TrackResponse(200, *track, *viewer, options, req);
+}
+
+Response GetCover(TrackService& service, const TrackRoutesOptions& options, Request& req) {
+  auto id = TrackId(req);
+  if (!id.ok()) return Fail(id.error(), req);
+  auto cover = service.Cover(ViewerOf(req), *id, req.QueryParam("size").value_or(""));
+  if (!cover.ok()) return Fail(cover.error(), req);
+  // Only a request naming the current version may be cached for good; others revalidate.
+  auto v = req.QueryParam("v");
+  const bool versioned = !cover->version.empty() && v && *v == cover->version;
+  const std::string scope = cover->public_cache ? "public" : "private";
+  ServedObject served =
+      ServeObject(req, service.objects(), cover->key,
+                  {.content_type = cover->content_type,
+                   .cache_control = scope + (versioned ? ", max-age=31536000, immutable" : ", max-age=300")},
+                  options.delivery);
+  if (options.metrics) options.metrics->BytesServed("cover", served.body_bytes);
+  return std::move(served.response);
 }
 
 }  // namespace
@@ -383,12 +472,12 @@ void RegisterTrackRoutes(http::Router& router, TrackService& service, UsernameLo
                          TrackRoutesOptions options) {
   const std::string base = kBase;
 
-  router.Get(base + "/tracks", [&service](Request& req) {
+  router.Get(base + "/tracks", [&service, options](Request& req) {
     auto page = PageOf(req);
     if (!page.ok()) return Fail(page.error(), req);
     auto result = service.ListPublic(*page);
     if (!result.ok()) return Fail(result.error(), req);
-    return PageResponse(*result, ViewerOf(req));
+    return PageResponse(*result, ViewerOf(req), options, req);
   });
 
   router.Post(base + "/tracks", [&service, options](Request& req) { return Upload(service, options, req); },
@@ -396,15 +485,15 @@ void RegisterTrackRoutes(http::Router& router, TrackService& service, UsernameLo
                .body_to_file = true,
                .rate_class = "upload"});
 
-  router.Get(base + "/tracks/{id}", [&service](Request& req) {
+  router.Get(base + "/tracks/{id}", [&service, options](Request& req) {
     auto id = TrackId(req);
     if (!id.ok()) return Fail(id.error(), req);
     auto t = service.Get(ViewerOf(req), *id);
     if (!t.ok()) return Fail(t.error(), req);
-    return Response::Json(200, json::Serialize(TrackJson(*t, ViewerOf(req))));
+    return TrackResponse(200, *t, ViewerOf(req), options, req);
   });
 
-  router.Patch(base + "/tracks/{id}", [&service](Request& req) {
+  router.Patch(base + "/tracks/{id}", [&service, options](Request& req) {
     auto viewer = SignedIn(req);
     if (!viewer.ok()) return Fail(viewer.error(), req);
     auto id = TrackId(req);
@@ -415,7 +504,7 @@ void RegisterTrackRoutes(http::Router& router, TrackService& service, UsernameLo
     if (!input.ok()) return Fail(input.error(), req);
     auto t = service.Update(*viewer, *id, *input);
     if (!t.ok()) return Fail(t.error(), req);
-    return Response::Json(200, json::Serialize(TrackJson(*t, *viewer)));
+    return TrackResponse(200, *t, *viewer, options, req);
   });
 
   router.Delete(base + "/tracks/{id}", [&service](Request& req) {
@@ -427,14 +516,14 @@ void RegisterTrackRoutes(http::Router& router, TrackService& service, UsernameLo
     return Response::Empty(204);
   });
 
-  router.Get(base + "/users/{username}/tracks", [&service, lookup](Request& req) {
+  router.Get(base + "/users/{username}/tracks", [&service, lookup, options](Request& req) {
     auto user_id = lookup(req.Param("username"));
     if (!user_id.ok()) return Fail(user_id.error(), req);
     auto page = PageOf(req);
     if (!page.ok()) return Fail(page.error(), req);
     auto result = service.ListByUser(ViewerOf(req), *user_id, *page);
     if (!result.ok()) return Fail(result.error(), req);
-    return PageResponse(*result, ViewerOf(req));
+    return PageResponse(*result, ViewerOf(req), options, req);
   });
 
   router.Get(base + "/tracks/{id}/stream", [&service](Request& req) {
@@ -449,9 +538,12 @@ void RegisterTrackRoutes(http::Router& router, TrackService& service, UsernameLo
     return r;
   });
 
-  // Token-checked without the database, so playlists and segments go out from the I/O threads.
-  router.Get(base + "/tracks/{id}/hls/{path...}", [&service](Request& req) { return ServeHls(service, req); },
-             {.io_thread = true, .rate_class = "static"});
+  // Token-checked without the database, so from a local store playlists and segments go out from the I/O
+  // threads; a remote store (S3) blocks, so then they run on the handler threads.
+  const bool local_objects = service.objects().LocalPath("probe").has_value();
+  router.Get(base + "/tracks/{id}/hls/{path...}",
+             [&service, options](Request& req) { return ServeHls(service, options, req); },
+             {.io_thread = local_objects, .rate_class = "static"});
 
   router.Get(base + "/tracks/{id}/waveform", [&service](Request& req) {
     auto id = TrackId(req);
@@ -463,22 +555,23 @@ void RegisterTrackRoutes(http::Router& router, TrackService& service, UsernameLo
     return r;
   });
 
-  router.Get(base + "/tracks/{id}/cover", [&service](Request& req) {
-    auto id = TrackId(req);
-    if (!id.ok()) return Fail(id.error(), req);
-    auto c = service.Cover(ViewerOf(req), *id);
-    if (!c.ok()) return Fail(c.error(), req);
-    Response r = Response::Text(200, std::move(c->bytes), c->content_type);
-    r.headers.Set("Cache-Control", "private, max-age=3600");
-    return r;
-  });
+  router.Get(base + "/tracks/{id}/cover", [&service, options](Request& req) { return GetCover(service, options, req); });
 
-  router.Get(base + "/tracks/{id}/download", [&service](Request& req) {
+  router.Put(base + "/tracks/{id}/cover", [&service, options](Request& req) { return PutCover(service, options, req); },
+             {.max_body_bytes = static_cast<size_t>(service.options().cover_limits.max_file_bytes),
+              .body_to_file = true,
+              .rate_class = "upload"});
+
+  router.Get(base + "/tracks/{id}/download", [&service, options](Request& req) {
     auto id = TrackId(req);
     if (!id.ok()) return Fail(id.error(), req);
     auto file = service.Download(ViewerOf(req), *id);
     if (!file.ok()) return Fail(file.error(), req);
-    Response r = FileResponse(req, file->local_path, file->content_type, "private, no-cache");
+    ServedObject served = ServeObject(req, service.objects(), file->key,
+                                      {.content_type = file->content_type, .cache_control = "private, no-cache"},
+                                      options.delivery);
+    if (options.metrics) options.metrics->BytesServed("download", served.body_bytes);
+    Response r = std::move(served.response);
     r.headers.Set("Content-Disposition", "attachment; filename=\"" + AsciiFileName(file->file_name) +
                                              "\"; filename*=UTF-8''" + PercentEncode(file->file_name));
     return r;

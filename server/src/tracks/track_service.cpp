@@ -1,6 +1,7 @@
 #include "tracks/track_service.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -26,6 +27,12 @@ bool Owns(const std::optional<Viewer>& viewer, const Track& t) {
 bool MaySee(const std::optional<Viewer>& viewer, const Track& t) {
   if (t.visibility != "private") return true;
   return Owns(viewer, t) || (viewer && viewer->admin);
+}
+
+/// Uploaded covers are stored as renditions under a base key without extension
+/// (tracks/<id>/cover-<version>); embedded art is one object (tracks/<id>/cover.jpg).
+bool IsRenditionBase(std::string_view cover_key) {
+  return cover_key.substr(cover_key.rfind('/') + 1).find('.') == std::string_view::npos;
 }
 
 Error TrackNotFound() {
@@ -338,12 +345,8 @@ Result<HlsObject> TrackService::ResolveHls(int64_t id, std::string_view rel_path
                      "invalid_stream_token");
   }
   const std::string key = TrackPrefix(id) + "hls/" + std::string(rel_path);
-  if (!storage::IsValidKey(key)) return TrackNotFound();
-  auto path = objects_.LocalPath(key);
-  std::error_code ec;
-  if (!path || !fs::is_regular_file(*path, ec))
-    return MakeError(ErrorCode::kNotFound, "No such file.", "not_found");
-  return HlsObject{*path, rel_path.ends_with(".m3u8")};
+  if (!storage::IsValidKey(key)) return MakeError(ErrorCode::kNotFound, "No such file.", "not_found");
+  return HlsObject{key, rel_path.ends_with(".m3u8")};
 }
 
 Result<MediaBytes> TrackService::Waveform(const std::optional<Viewer>& viewer, int64_t id,
@@ -359,13 +362,6 @@ Result<MediaBytes> TrackService::Waveform(const std::optional<Viewer>& viewer, i
   return MediaBytes{std::move(bytes), "application/json"};
 }
 
-Result<MediaBytes> TrackService::Cover(const std::optional<Viewer>& viewer, int64_t id) {
-  VEZA_ASSIGN_OR_RETURN(Track t, LoadVisible(viewer, id));
-  if (t.cover_key.empty()) return MakeError(ErrorCode::kNotFound, "This track has no cover art.", "no_cover");
-  VEZA_ASSIGN_OR_RETURN(std::string bytes, objects_.GetBytes(t.cover_key));
-  return MediaBytes{std::move(bytes), t.cover_mime_type.empty() ? "image/jpeg" : t.cover_mime_type};
-}
-
 Result<MediaFile> TrackService::Download(const std::optional<Viewer>& viewer, int64_t id) {
   VEZA_ASSIGN_OR_RETURN(Track t, LoadVisible(viewer, id));
   const bool owner = Owns(viewer, t) || (viewer && viewer->admin);
@@ -373,14 +369,137 @@ Result<MediaFile> TrackService::Download(const std::optional<Viewer>& viewer, in
     return MakeError(ErrorCode::kForbidden, "The creator has not made this track downloadable.",
                      "not_downloadable");
   }
-  auto path = objects_.LocalPath(OriginalKey(id, t.original.extension));
-  std::error_code ec;
-  if (!path || !fs::is_regular_file(*path, ec)) {
-    return Unavailable("The original file is not available right now.", "original missing or not local");
-  }
   std::string name = t.title.empty() ? "track" : t.title;
-  return MediaFile{*path, t.original.mime_type.empty() ? "application/octet-stream" : t.original.mime_type,
+  return MediaFile{OriginalKey(id, t.original.extension),
+                   t.original.mime_type.empty() ? "application/octet-stream" : t.original.mime_type,
                    name + "." + t.original.extension};
+}
+
+const std::vector<images::Rendition>& CoverRenditions() {
+  static const std::vector<images::Rendition> kSizes = {
+      {"1200", 1200, 1200}, {"500", 500, 500}, {"200", 200, 200}};
+  return kSizes;
+}
+
+std::string CoverUrl(const Track& t, const std::string& api_base) {
+  if (t.cover_key.empty()) return "";
+  std::string url = api_base + "/tracks/" + std::to_string(t.id) + "/cover";
+  if (IsRenditionBase(t.cover_key)) url += "?v=" + std::string(images::KeyVersion(t.cover_key));
+  return url;
+}
+
+Result<CoverObject> TrackService::Cover(const std::optional<Viewer>& viewer, int64_t id,
+                                        std::string_view size) {
+  std::optional<int> wanted;
+  if (!size.empty()) {
+    int v = 0;
+    auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), v);
+    if (ec != std::errc() || end != size.data() + size.size() || v < 1 || v > 10'000) {
+      return Validation({{"size", "must be a whole number of pixels from 1 to 10000"}});
+    }
+    wanted = v;
+  }
+  VEZA_ASSIGN_OR_RETURN(Track t, LoadVisible(viewer, id));
+  if (t.cover_key.empty()) return MakeError(ErrorCode::kNotFound, "This track has no cover art.", "no_cover");
+  CoverObject out;
+  out.public_cache = t.visibility != "private";
+  if (!IsRenditionBase(t.cover_key)) {
+    out.key = t.cover_key;
+    out.content_type = t.cover_mime_type.empty() ? "image/jpeg" : t.cover_mime_type;
+    return out;
+  }
+  // Nearest: the smallest size at least as large as asked (never upscaled by the client), else the largest.
+  const auto& sizes = CoverRenditions();
+  const images::Rendition* chosen = &sizes.front();
+  if (wanted) {
+    for (const auto& r : sizes) {
+      if (r.width >= *wanted) chosen = &r;
+    }
+  }
+  out.key = images::RenditionKey(t.cover_key, *chosen);
+  out.content_type = "image/jpeg";
+  out.version = std::string(images::KeyVersion(t.cover_key));
+  return out;
+}
+
+Result<Track> TrackService::ReplaceCover(const Viewer& viewer, int64_t id, const std::string& upload_path) {
+  VEZA_TRY(LoadOwned(viewer, id));  // 403/404 before any decoding work
+  const std::string base = TrackPrefix(id) + "cover-" + std::to_string(ids_.Next());
+  VEZA_ASSIGN_OR_RETURN(
+      images::StoredSize size,
+      images::StoreRenditions(objects_, upload_path, base, CoverRenditions(), options_.cover_limits, 85));
+  // Compare-and-swap: of two uploads racing (or processing setting embedded art), each deletes exactly
+  // the cover it replaced.
+  std::optional<std::string> replaced;
+  for (int attempt = 0; attempt < 8 && !replaced; ++attempt) {
+    auto current = Load(id);
+    if (!current.ok()) {
+      images::DeleteRenditions(objects_, base, CoverRenditions());
+      return std::move(current).error();
+    }
+    auto swapped = db_.Transaction<int64_t>([&](db::Session& s) {
+      return TrackStore::SwapCover(s, id, current->cover_key, base, "image/jpeg", clock_.NowMs());
+    });
+    if (!swapped.ok()) {
+      images::DeleteRenditions(objects_, base, CoverRenditions());
+      return std::move(swapped).error();
+    }
+    if (*swapped == 1) replaced = current->cover_key;
+  }
+  if (!replaced) {
+    images::DeleteRenditions(objects_, base, CoverRenditions());
+    return Unavailable("The track is being changed by another request; try again.", "cover swap contention",
+                       1);
+  }
+  DeleteCoverObjects(*replaced);
+  log::Info("track cover replaced",
+            {{"track_id", id}, {"key", base}, {"width", size.width}, {"height", size.height}});
+  return Load(id);
+}
+
+void TrackService::DeleteCoverObjects(const std::string& cover_key) {
+  if (cover_key.empty()) return;
+  if (IsRenditionBase(cover_key)) {
+    images::DeleteRenditions(objects_, cover_key, CoverRenditions());
+  } else if (Status s = objects_.Delete(cover_key); !s.ok()) {
+    log::Warn("cover object not deleted", {{"key", cover_key}, {"error", s.error().detail}});
+  }
+}
+
+Result<std::vector<std::string>> TrackService::Orphans(const std::vector<storage::ObjectInfo>& objects) {
+  std::map<int64_t, std::optional<Track>> tracks;
+  std::vector<std::string> orphans;
+  for (const auto& o : objects) {
+    std::string_view key = o.key;
+    if (!key.starts_with("tracks/")) continue;
+    std::string_view rest = key.substr(7);
+    size_t slash = rest.find('/');
+    auto id = slash == std::string_view::npos ? std::nullopt : ParseId(rest.substr(0, slash));
+    if (!id) {
+      orphans.push_back(o.key);
+      continue;
+    }
+    auto it = tracks.find(*id);
+    if (it == tracks.end()) {
+      VEZA_ASSIGN_OR_RETURN(auto t, db_.ReadValue<std::optional<Track>>(
+                                        [&](db::Session& s) { return TrackStore::Get(s, *id); }));
+      it = tracks.emplace(*id, std::move(t)).first;
+    }
+    if (!it->second) {
+      orphans.push_back(o.key);
+      continue;
+    }
+    // Within a live track, only covers it no longer points at are garbage.
+    std::string_view file = rest.substr(slash + 1);
+    if (!file.starts_with("cover")) continue;
+    const std::string& current = it->second->cover_key;
+    bool owned = o.key == current;
+    if (!owned && !current.empty() && IsRenditionBase(current)) {
+      for (const auto& r : CoverRenditions()) owned = owned || images::RenditionKey(current, r) == o.key;
+    }
+    if (!owned) orphans.push_back(o.key);
+  }
+  return orphans;
 }
 
 }  // namespace veza::tracks

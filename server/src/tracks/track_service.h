@@ -7,11 +7,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/result.h"
 #include "db/session.h"
+#include "images/renditions.h"
 #include "jobs/queue.h"
 #include "storage/object_store.h"
 #include "tracks/stream_signer.h"
@@ -31,6 +33,7 @@ struct Viewer {
 struct TrackServiceOptions {
   int64_t quota_bytes = 5LL * 1024 * 1024 * 1024;  // per user, sum of original sizes
   int64_t stream_ttl_ms = 4LL * 3600 * 1000;       // long enough to finish a long mix without re-asking
+  images::DecodeLimits cover_limits;               // 10 MB, 40 megapixels
   std::string api_base = "/api/v1";                // prefix of the URLs handed to players
 };
 
@@ -51,18 +54,31 @@ struct MediaBytes {
   std::string content_type;
 };
 
-/// A file to send: a local path (sendfile) with its type and a download name.
+/// A stored object to send, with its type and a download name.
 struct MediaFile {
-  std::string local_path;
+  std::string key;
   std::string content_type;
   std::string file_name;
 };
 
-/// One HLS object resolved for the I/O thread: a local file, and for playlists the token to propagate.
+/// One HLS object a token holder may fetch; playlists get the token propagated into their URIs.
 struct HlsObject {
-  std::string local_path;
+  std::string key;
   bool playlist = false;
 };
+
+/// One cover rendition to send.
+struct CoverObject {
+  std::string key;
+  std::string content_type;
+  std::string version;        // of an uploaded cover ("" for embedded art): URLs naming it are immutable
+  bool public_cache = false;  // the track is not private, so shared caches may keep it
+};
+
+/// Sizes of uploaded covers, largest first (squares; ?size= picks the nearest).
+const std::vector<images::Rendition>& CoverRenditions();
+/// The cover URL for track JSON: versioned for uploaded covers, null-ish ("") without a cover.
+std::string CoverUrl(const Track& t, const std::string& api_base);
 
 inline std::string TrackPrefix(int64_t id) {
   return "tracks/" + std::to_string(id) + "/";
@@ -103,7 +119,12 @@ class TrackService {
   /// so it may run on an I/O thread.
   Result<HlsObject> ResolveHls(int64_t id, std::string_view rel_path, std::string_view token) const;
   Result<MediaBytes> Waveform(const std::optional<Viewer>& viewer, int64_t id, std::string_view resolution);
-  Result<MediaBytes> Cover(const std::optional<Viewer>& viewer, int64_t id);
+  /// The stored cover size nearest to `size` px (the smallest at least that large, else the largest;
+  /// "" for the largest); embedded art has one size. 404 without a cover, 422 for a bad size.
+  Result<CoverObject> Cover(const std::optional<Viewer>& viewer, int64_t id, std::string_view size);
+  /// Owner (or admin) replaces the cover with the image at `upload_path` (decoded and re-encoded without
+  /// metadata, one object per size under a new version) and deletes the previous cover's objects.
+  Result<Track> ReplaceCover(const Viewer& viewer, int64_t id, const std::string& upload_path);
   /// The original file, for the owner or when the track is downloadable.
   Result<MediaFile> Download(const std::optional<Viewer>& viewer, int64_t id);
 
@@ -112,12 +133,18 @@ class TrackService {
   /// Deletes every object under tracks/<id>/ (also used by processing when a track vanished meanwhile).
   Status DeleteObjects(int64_t id);
 
+  /// Of these objects under tracks/, the keys no track owns: everything of a track that no longer
+  /// exists, and covers a track no longer uses (storage gc).
+  Result<std::vector<std::string>> Orphans(const std::vector<storage::ObjectInfo>& objects);
+
   const TrackServiceOptions& options() const { return options_; }
+  storage::ObjectStore& objects() const { return objects_; }
 
  private:
   Result<Track> Load(int64_t id);
   Result<Track> LoadVisible(const std::optional<Viewer>& viewer, int64_t id);
   Result<Track> LoadOwned(const Viewer& viewer, int64_t id);
+  void DeleteCoverObjects(const std::string& cover_key);
 
   db::Database& db_;
   storage::ObjectStore& objects_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -264,11 +265,63 @@ TEST_P(TrackServiceTest, DownloadForOwnerOrWhenDownloadable) {
   auto mine = service().Download(Viewer{1}, t.id);
   ASSERT_TRUE(mine.ok());
   EXPECT_EQ(mine->file_name, "FromTags.flac");
-  EXPECT_EQ(fs::file_size(mine->local_path), static_cast<uintmax_t>(t.original.size_bytes));
+  EXPECT_EQ(mine->key, OriginalKey(t.id, "flac"));
+  EXPECT_EQ(service().objects().Stat(mine->key)->size, static_cast<uint64_t>(t.original.size_bytes));
   TrackInput in;
   in.downloadable = true;
   ASSERT_TRUE(service().Update({1}, t.id, in).ok());
   EXPECT_TRUE(service().Download(std::nullopt, t.id).ok());
+}
+
+TEST_P(TrackServiceTest, UploadedCoverReplacesEmbeddedArtAndServesTheNearestSize) {
+  Track t = Upload(1);
+  const std::string embedded = TrackPrefix(t.id) + "cover.jpg";
+  ASSERT_TRUE(fx_->objects->PutBytes(embedded, "embedded art").ok());
+  ASSERT_TRUE(db().InTransaction([&](db::Session& s) -> Status {
+                    VEZA_TRY(TrackStore::MarkReady(
+                        s, t.id, ProcessedFacts{.cover_key = embedded, .cover_mime_type = "image/jpeg"},
+                        fx_->clock.NowMs()));
+                    return Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(service().Cover(std::nullopt, t.id, "200")->key, embedded);  // embedded art has one size
+
+  fs::path jpeg = FfmpegGenerate(tmp_ / "cover.jpg", "color=c=red:s=640x480", "-frames:v 1");
+  EXPECT_EQ(service().ReplaceCover({2}, t.id, jpeg.string()).error().code, ErrorCode::kForbidden);
+  auto replaced = service().ReplaceCover({1}, t.id, jpeg.string());
+  ASSERT_TRUE(replaced.ok()) << replaced.error().message;
+  const std::string base = replaced->cover_key;
+  EXPECT_TRUE(base.starts_with(TrackPrefix(t.id) + "cover-")) << base;
+  EXPECT_EQ(fx_->objects->Stat(embedded).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(CoverUrl(*replaced, "/api/v1"),
+            "/api/v1/tracks/" + std::to_string(t.id) + "/cover?v=" + std::string(images::KeyVersion(base)));
+  for (auto [asked, stored] : std::vector<std::pair<std::string, std::string>>{
+           {"", "1200"}, {"300", "500"}, {"500", "500"}, {"120", "200"}, {"501", "1200"}, {"9999", "1200"}}) {
+    auto cover = service().Cover(std::nullopt, t.id, asked);
+    ASSERT_TRUE(cover.ok()) << asked;
+    EXPECT_EQ(cover->key, base + "-" + stored + ".jpg") << asked;
+    EXPECT_TRUE(fx_->objects->Stat(cover->key).ok());
+  }
+  EXPECT_EQ(service().Cover(std::nullopt, t.id, "big").error().code, ErrorCode::kValidation);
+
+  auto again = service().ReplaceCover({1}, t.id, jpeg.string());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(fx_->objects->List(base + "-")->size(), 0u);  // the previous version's sizes are gone
+}
+
+TEST_P(TrackServiceTest, OrphansAreObjectsOfGoneTracksAndStaleCovers) {
+  Track t = Upload(1);
+  const std::string prefix = TrackPrefix(t.id);
+  for (const std::string& key : {prefix + "hls/master.m3u8", prefix + "cover-1-500.jpg",
+                                 std::string("tracks/999/x"), std::string("tracks/abc/x")}) {
+    ASSERT_TRUE(fx_->objects->PutBytes(key, "x").ok());
+  }
+  auto objects = fx_->objects->List("tracks/");
+  ASSERT_TRUE(objects.ok());
+  auto orphans = service().Orphans(*objects);
+  ASSERT_TRUE(orphans.ok());
+  std::sort(orphans->begin(), orphans->end());
+  EXPECT_EQ(*orphans, (std::vector<std::string>{prefix + "cover-1-500.jpg", "tracks/999/x", "tracks/abc/x"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, TrackServiceTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),

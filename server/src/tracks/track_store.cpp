@@ -241,10 +241,21 @@ Result<int64_t> TrackStore::MarkReady(db::Session& s, int64_t id, const Processe
       "100, "
       "duration_ms = $2, detected_bpm = $3, detected_bpm_confidence = $4, detected_key = $5, "
       "detected_key_confidence = $6, loudness_lufs = $7, true_peak_dbtp = $8, replay_gain_db = $9, "
-      "cover_key = $10, cover_mime_type = $11, bpm = COALESCE(bpm, $3), "
+      // A cover the owner uploaded while the track was processing wins over the embedded art.
+      "cover_key = CASE WHEN cover_key = '' THEN $10 ELSE cover_key END, "
+      "cover_mime_type = CASE WHEN cover_key = '' THEN $11 ELSE cover_mime_type END, bpm = COALESCE(bpm, "
+      "$3), "
       "musical_key = CASE WHEN musical_key = '' THEN $5 ELSE musical_key END, "
       "processed_at = $12, updated_at = $12 WHERE id = $1",
       params);
+}
+
+Result<int64_t> TrackStore::SwapCover(db::Session& s, int64_t id, const std::string& expected,
+                                      const std::string& key, const std::string& mime_type, int64_t now_ms) {
+  return s.Execute(
+      "UPDATE tracks SET cover_key = $3, cover_mime_type = $4, updated_at = $5 WHERE id = $1 AND cover_key = "
+      "$2",
+      {id, expected, key, mime_type, now_ms});
 }
 
 Result<int64_t> TrackStore::MarkFailed(db::Session& s, int64_t id, const std::string& message,

@@ -48,6 +48,9 @@ class TrackStore {
   /// Marks ready; the uploader's bpm/key stay, the detected ones fill the gaps. Rows changed (0 when
   /// deleted).
   static Result<int64_t> MarkReady(db::Session& s, int64_t id, const ProcessedFacts& facts, int64_t now_ms);
+  /// Sets the cover when it still is `expected` (compare-and-swap); rows changed.
+  static Result<int64_t> SwapCover(db::Session& s, int64_t id, const std::string& expected,
+                                   const std::string& key, const std::string& mime_type, int64_t now_ms);
   static Result<int64_t> MarkFailed(db::Session& s, int64_t id, const std::string& message, int64_t now_ms);
 
   /// Inserts the play session if new; true when it was.

@@ -1,5 +1,7 @@
 #include "users/profile_media.h"
 
+#include <map>
+
 #include "core/log.h"
 #include "users/user_store.h"
 
@@ -31,16 +33,6 @@ const std::vector<Rendition>& Renditions(ImageKind kind) {
   return kind == ImageKind::kAvatar ? kAvatar : kBanner;
 }
 
-std::string RenditionKey(std::string_view base_key, const Rendition& rendition) {
-  return std::string(base_key) + "-" + rendition.name + ".jpg";
-}
-
-std::string_view KeyVersion(std::string_view base_key) {
-  size_t dash = base_key.rfind('-');
-  if (dash == std::string_view::npos) return {};
-  return base_key.substr(dash + 1);
-}
-
 ProfileMediaService::ProfileMediaService(db::Database& database, storage::ObjectStore& objects,
                                          UserService& users, IdGenerator& ids, const Clock& clock,
                                          ProfileMediaOptions options)
@@ -48,27 +40,12 @@ ProfileMediaService::ProfileMediaService(db::Database& database, storage::Object
 
 Result<User> ProfileMediaService::Replace(int64_t user_id, ImageKind kind, const std::string& upload_path) {
   VEZA_TRY(users_.Get(user_id));  // 404 before any decoding work for an account that is gone
-  const auto& renditions = Renditions(kind);
-  const Rendition& largest = renditions.front();
-  VEZA_ASSIGN_OR_RETURN(images::Image image, images::Image::DecodeFile(upload_path, options_.limits,
-                                                                       {.cover_width = largest.width,
-                                                                        .cover_height = largest.height}));
-  std::vector<std::string> encoded;
-  for (const auto& r : renditions) {
-    VEZA_ASSIGN_OR_RETURN(images::Image sized, image.CoverCrop(r.width, r.height));
-    VEZA_ASSIGN_OR_RETURN(std::string bytes, sized.Encode(images::Output::kJpeg, options_.jpeg_quality));
-    encoded.push_back(std::move(bytes));
-  }
-
   // A fresh version per upload: its URLs can be cached forever, and the old one is simply deleted.
   const std::string base =
       "users/" + IdToString(user_id) + "/" + std::string(ImageKindName(kind)) + "-" + IdToString(ids_.Next());
-  for (size_t i = 0; i < renditions.size(); ++i) {
-    if (Status put = objects_.PutBytes(RenditionKey(base, renditions[i]), encoded[i]); !put.ok()) {
-      DeleteObjects(base, kind);
-      return std::move(put).error();
-    }
-  }
+  VEZA_ASSIGN_OR_RETURN(images::StoredSize size,
+                        images::StoreRenditions(objects_, upload_path, base, Renditions(kind),
+                                                options_.limits, options_.jpeg_quality));
   auto replaced = Swap(user_id, kind, base);
   if (!replaced.ok()) {
     DeleteObjects(base, kind);
@@ -78,8 +55,8 @@ Result<User> ProfileMediaService::Replace(int64_t user_id, ImageKind kind, const
   log::Info("profile image replaced", {{"user_id", user_id},
                                        {"kind", std::string(ImageKindName(kind))},
                                        {"key", base},
-                                       {"width", image.width()},
-                                       {"height", image.height()}});
+                                       {"width", size.width},
+                                       {"height", size.height}});
   return users_.Get(user_id);
 }
 
@@ -104,12 +81,49 @@ Result<std::string> ProfileMediaService::Swap(int64_t user_id, ImageKind kind, c
 }
 
 void ProfileMediaService::DeleteObjects(std::string_view base_key, ImageKind kind) {
-  for (const auto& r : Renditions(kind)) {
-    std::string key = RenditionKey(base_key, r);
-    if (Status s = objects_.Delete(key); !s.ok()) {
-      log::Warn("profile image object not deleted", {{"key", key}, {"error", s.error().detail}});
+  images::DeleteRenditions(objects_, base_key, Renditions(kind));
+}
+
+std::string ProfileMediaService::ImageUrl(const User& user, ImageKind kind) {
+  const std::string& key = BaseKey(user, kind);
+  if (key.empty()) return "";
+  std::string_view version = KeyVersion(key);
+  return "/api/v1/users/" + user.username + "/" + std::string(ImageKindName(kind)) +
+         (version.empty() ? "" : "?v=" + std::string(version));
+}
+
+Result<std::vector<std::string>> ProfileMediaService::Orphans(
+    const std::vector<storage::ObjectInfo>& objects) {
+  // users/<id>/<kind>-<version>-<size>.jpg is owned while the account's <kind> key is that base.
+  std::map<int64_t, std::optional<User>> accounts;
+  std::vector<std::string> orphans;
+  for (const auto& o : objects) {
+    std::string_view key = o.key;
+    if (!key.starts_with("users/")) continue;
+    std::string_view rest = key.substr(6);
+    size_t slash = rest.find('/');
+    auto id = slash == std::string_view::npos ? std::nullopt : ParseId(rest.substr(0, slash));
+    if (!id) {
+      orphans.push_back(o.key);
+      continue;
     }
+    auto it = accounts.find(*id);
+    if (it == accounts.end()) {
+      auto user = users_.Get(*id);
+      if (!user.ok() && user.error().code != ErrorCode::kNotFound) return std::move(user).error();
+      it = accounts.emplace(*id, user.ok() ? std::optional<User>(*user) : std::nullopt).first;
+    }
+    bool owned = false;
+    if (it->second) {
+      for (ImageKind kind : {ImageKind::kAvatar, ImageKind::kBanner}) {
+        const std::string& base = BaseKey(*it->second, kind);
+        if (base.empty()) continue;
+        for (const auto& r : Renditions(kind)) owned = owned || RenditionKey(base, r) == o.key;
+      }
+    }
+    if (!owned) orphans.push_back(o.key);
   }
+  return orphans;
 }
 
 Result<StoredImage> ProfileMediaService::Find(std::string_view username, ImageKind kind,

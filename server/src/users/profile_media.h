@@ -13,6 +13,7 @@
 #include "core/result.h"
 #include "db/session.h"
 #include "images/image.h"
+#include "images/renditions.h"
 #include "storage/object_store.h"
 #include "users/user.h"
 #include "users/user_service.h"
@@ -22,20 +23,13 @@ namespace veza::users {
 enum class ImageKind { kAvatar, kBanner };
 std::string_view ImageKindName(ImageKind kind);  // "avatar", "banner"
 
-/// One stored size of an image kind.
-struct Rendition {
-  std::string name;  // the ?size= value and the key suffix: "512", "128", "1500x500"
-  int width = 0;
-  int height = 0;
-};
+/// One stored size of an image kind (shared with track covers: images/renditions.h).
+using images::KeyVersion;
+using images::Rendition;
+using images::RenditionKey;
 
 /// Avatar: 512 and 128 px squares; banner: 1500×500. The first is the default and the largest.
 const std::vector<Rendition>& Renditions(ImageKind kind);
-
-/// The object key of one rendition: `<base>-<name>.jpg`, base being `users/<id>/<kind>-<version>`.
-std::string RenditionKey(std::string_view base_key, const Rendition& rendition);
-/// The version part of a base key ("" for none).
-std::string_view KeyVersion(std::string_view base_key);
 
 struct ProfileMediaOptions {
   images::DecodeLimits limits;  // 10 MB, 40 megapixels
@@ -72,6 +66,12 @@ class ProfileMediaService {
 
   /// Deletes every rendition stored under `base_key` (failures are logged: an orphan costs only space).
   void DeleteObjects(std::string_view base_key, ImageKind kind);
+
+  /// Of these objects under users/, the keys no account's current avatar or banner owns (storage gc).
+  Result<std::vector<std::string>> Orphans(const std::vector<storage::ObjectInfo>& objects);
+
+  /// The versioned URL of a profile image ("" when there is none).
+  static std::string ImageUrl(const User& user, ImageKind kind);
 
  private:
   Result<StoredImage> Load(const User& user, ImageKind kind, std::string_view size);

@@ -1,8 +1,9 @@
 #include "users/profile_media_routes.h"
 
-#include <cctype>
 #include <string>
 
+#include "http/byte_source.h"
+#include "images/renditions.h"
 #include "users/user_routes.h"
 
 namespace veza::users {
@@ -17,67 +18,24 @@ Error Unauthenticated() {
   return MakeError(ErrorCode::kUnauthenticated, "Sign in to do this.", "unauthenticated");
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// The body is the image itself; its bytes decide the format, the header only has to say it is one.
-Status CheckContentType(const http::Request& req) {
-  std::string type = Lower(req.Header("Content-Type").value_or(""));
-  type = type.substr(0, type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.pop_back();
-  if (type.rfind("image/", 0) == 0 || type == "application/octet-stream") return Ok();
-  Error e =
-      MakeError(ErrorCode::kUnsupportedMediaType,
-                "Send the image file itself as the request body, with Content-Type image/jpeg, image/png or "
-                "image/webp.",
-                "unsupported_media_type");
-  e.fields["Content-Type"] = type.empty() ? "is missing" : "is " + type + "; an image/* type is expected";
-  return e;
-}
-
-// RFC 9110 weak comparison over the listed entity tags, or "*".
-bool NoneMatch(const http::Request& req, const std::string& etag) {
-  auto header = req.Header("If-None-Match");
-  if (!header) return false;
-  std::string_view list = *header;
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item.rfind("W/", 0) == 0) item.remove_prefix(2);
-    if (item == "*" || item == etag) return true;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return false;
-}
-
 http::Response Serve(const http::Request& req, const Result<StoredImage>& found) {
   if (!found.ok()) return Fail(found.error(), req);
   const StoredImage& img = *found;
   // Only a request naming the current version may be cached for good; others revalidate.
   auto v = req.QueryParam("v");
   const bool versioned = v && *v == img.version;
-  http::Response resp;
-  resp.status = 200;
-  resp.headers.Set("ETag", img.etag);
-  resp.headers.Set("Cache-Control", versioned ? "public, max-age=31536000, immutable"
-                                              : "public, max-age=" + std::to_string(kImageMaxAgeS));
-  if (NoneMatch(req, img.etag)) {
-    resp.status = 304;
-    return resp;
-  }
-  resp.headers.Set("Content-Type", img.content_type);
+  http::ByteSource source{.size = img.size, .etag = img.etag};
   if (img.local_path) {
-    resp.file = http::FileBody{.path = *img.local_path, .offset = 0, .length = img.size};
+    source.file_path = *img.local_path;
   } else {
-    resp.body = img.bytes;
+    source.read = [&img](uint64_t offset, uint64_t length) -> Result<std::string> {
+      return img.bytes.substr(offset, length);
+    };
   }
-  return resp;
+  return http::ServeBytes(req, source,
+                          {.content_type = img.content_type,
+                           .cache_control = versioned ? "public, max-age=31536000, immutable"
+                                                      : "public, max-age=" + std::to_string(kImageMaxAgeS)});
 }
 
 void RegisterKind(http::Router& router, ProfileMediaService& service, ImageKind kind) {
@@ -86,7 +44,8 @@ void RegisterKind(http::Router& router, ProfileMediaService& service, ImageKind 
   router.Put("/api/v1/users/me/" + name,
              [&service, kind](http::Request& req) {
                if (!req.principal) return Fail(Unauthenticated(), req);
-               if (Status s = CheckContentType(req); !s.ok()) return Fail(s.error(), req);
+               if (Status s = images::CheckImageContentType(req.Header("Content-Type").value_or("")); !s.ok())
+                 return Fail(s.error(), req);
                if (req.body_file.empty() || req.body_size == 0) {
                  Error e = MakeError(ErrorCode::kValidation, "The image is empty.", "image_empty");
                  e.fields["file"] = "is empty";

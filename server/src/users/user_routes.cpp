@@ -18,10 +18,9 @@ Error Unauthenticated() {
 }
 
 // A versioned URL: a new upload changes it, so clients and caches may keep each version forever.
-bj::value ImageUrl(const User& u, const std::string& key, const char* kind) {
-  if (key.empty()) return nullptr;
-  std::string_view version = KeyVersion(key);
-  return bj::value("/api/v1/users/" + u.username + "/" + kind + (version.empty() ? "" : "?v=" + std::string(version)));
+bj::value ImageUrl(const User& u, ImageKind kind) {
+  std::string url = ProfileMediaService::ImageUrl(u, kind);
+  return url.empty() ? bj::value(nullptr) : bj::value(url);
 }
 
 bj::object Encode(const User& u, Visibility v) {
@@ -29,8 +28,8 @@ bj::object Encode(const User& u, Visibility v) {
   o["id"] = IdToString(u.id);
   o["username"] = u.username;
   o["display_name"] = u.display_name;
-  o["avatar_url"] = ImageUrl(u, u.avatar_key, "avatar");
-  o["banner_url"] = ImageUrl(u, u.banner_key, "banner");
+  o["avatar_url"] = ImageUrl(u, ImageKind::kAvatar);
+  o["banner_url"] = ImageUrl(u, ImageKind::kBanner);
   o["is_private"] = u.is_private;
   if (v == Visibility::kLimited) return o;
   o["bio"] = u.bio;

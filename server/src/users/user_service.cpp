@@ -96,6 +96,14 @@ Result<User> UserService::Get(int64_t id) {
   return Required(db_.ReadValue<std::optional<User>>([&](db::Session& s) { return store::FindById(s, id); }));
 }
 
+Result<std::vector<User>> UserService::GetMany(const std::vector<int64_t>& ids) {
+  VEZA_ASSIGN_OR_RETURN(std::vector<User> found, db_.ReadValue<std::vector<User>>([&](db::Session& s) {
+    return store::FindByIds(s, ids);
+  }));
+  std::erase_if(found, [](const User& u) { return u.deleted(); });
+  return found;
+}
+
 Result<std::optional<User>> UserService::FindByLogin(std::string_view login) {
   if (login.find('@') != std::string_view::npos) return FindByEmail(login);
   std::string name = NormalizeUsername(login);

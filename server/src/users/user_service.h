@@ -40,6 +40,8 @@ class UserService {
   Result<User> Create(NewUser input);
 
   Result<User> Get(int64_t id);
+  /// The live (not deleted) accounts among `ids`, in one query; absent ids are simply missing.
+  Result<std::vector<User>> GetMany(const std::vector<int64_t>& ids);
   /// By email (when it contains '@') or username, normalised; nullopt when there is none.
   Result<std::optional<User>> FindByLogin(std::string_view login);
   Result<std::optional<User>> FindByEmail(std::string_view email);

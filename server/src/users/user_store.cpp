@@ -92,6 +92,22 @@ Result<bool> ClaimFirstAccount(db::Session& s, int64_t user_id, int64_t now_ms) 
 
 Result<std::optional<User>> FindById(db::Session& s, int64_t id) { return FindOne(s, "id = $1", id); }
 
+Result<std::vector<User>> FindByIds(db::Session& s, const std::vector<int64_t>& ids) {
+  std::vector<User> out;
+  // One statement per 100 ids: a single round trip for any page of tracks, bounded parameter lists.
+  for (size_t at = 0; at < ids.size(); at += 100) {
+    std::string placeholders;
+    std::vector<db::Value> params;
+    for (size_t i = at; i < ids.size() && i < at + 100; ++i) {
+      params.emplace_back(ids[i]);
+      placeholders += (placeholders.empty() ? "$" : ", $") + std::to_string(params.size());
+    }
+    VEZA_ASSIGN_OR_RETURN(db::QueryResult q, s.Query(Select("id IN (" + placeholders + ")"), params));
+    for (const auto& row : q.rows) out.push_back(FromRow(row));
+  }
+  return out;
+}
+
 Result<std::optional<User>> FindByUsername(db::Session& s, std::string_view username) {
   return FindOne(s, "username = $1", std::string(username));
 }

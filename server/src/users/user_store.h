@@ -16,6 +16,8 @@ Status Insert(db::Session& s, const User& user);
 /// True for exactly one caller ever: the account that becomes the first admin (race-free on both engines).
 Result<bool> ClaimFirstAccount(db::Session& s, int64_t user_id, int64_t now_ms);
 Result<std::optional<User>> FindById(db::Session& s, int64_t id);
+/// The accounts among `ids` that exist (any status), in no particular order.
+Result<std::vector<User>> FindByIds(db::Session& s, const std::vector<int64_t>& ids);
 Result<std::optional<User>> FindByUsername(db::Session& s, std::string_view normalized_username);
 Result<std::optional<User>> FindByEmail(db::Session& s, std::string_view normalized_email);
 Status UpdateProfile(db::Session& s, const User& user);

@@ -1,10 +1,10 @@
-#include "tracks/stream_signer.h"
+#include "tracks/testing/hmac_stream_signer.h"
 
 #include <charconv>
 
 #include "core/crypto.h"
 
-namespace veza::tracks {
+namespace veza::tracks::testing {
 
 std::string HmacStreamSigner::Mac(std::string_view scope, int64_t expires_at_ms) const {
   std::string data(scope);
@@ -28,4 +28,4 @@ bool HmacStreamSigner::Verify(std::string_view token, std::string_view scope) co
   return crypto::ConstantTimeEquals(token.substr(dot + 1), Mac(scope, expires));
 }
 
-}  // namespace veza::tracks
+}  // namespace veza::tracks::testing
