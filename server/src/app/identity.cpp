@@ -16,7 +16,7 @@
 namespace veza::app {
 
 std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& database, storage::ObjectStore& objects,
-                                        IdGenerator& ids, const Clock& clock, jobs::Queue* queue) {
+                                        IdGenerator& ids, const Clock& clock, jobs::Queue* queue, kv::Store& kv) {
   auto id = std::make_unique<Identity>();
   id->users = std::make_unique<users::UserService>(
       database, ids, clock, users::UserOptions{.username_grace_ms = config.users_username_grace_days * 24 * 3600 * 1000});
@@ -35,7 +35,7 @@ std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& data
       auth::Argon2Params{.ops = static_cast<uint64_t>(config.auth_argon2_ops),
                          .mem_kib = static_cast<uint64_t>(config.auth_argon2_mem_kib)});
   id->guard = std::make_unique<auth::LoginGuard>(
-      auth::LoginGuardOptions{.account_free_failures = static_cast<int>(config.auth_login_account_free_failures),
+      kv, auth::LoginGuardOptions{.account_free_failures = static_cast<int>(config.auth_login_account_free_failures),
                               .ip_free_failures = static_cast<int>(config.auth_login_ip_free_failures)});
   id->totp = std::make_unique<auth::TotpService>(database, *id->users, *id->hasher, clock);
   id->auth = std::make_unique<auth::AuthService>(database, *id->users, *id->mailer, *id->hasher, *id->guard, ids,

@@ -15,6 +15,7 @@
 #include "db/session.h"
 #include "http/router.h"
 #include "jobs/queue.h"
+#include "kv/store.h"
 #include "mail/mailer.h"
 #include "mail/smtp.h"
 #include "net/http_client.h"
@@ -42,7 +43,7 @@ struct Identity {
 
 /// `queue` may be null (mail then waits in the outbox for `veza admin outbox --deliver`).
 std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& database, storage::ObjectStore& objects,
-                                        IdGenerator& ids, const Clock& clock, jobs::Queue* queue);
+                                        IdGenerator& ids, const Clock& clock, jobs::Queue* queue, kv::Store& kv);
 
 void RegisterIdentityRoutes(http::Router& router, const Config& config, Identity& identity);
 

@@ -4,6 +4,7 @@
 
 #include "auth/stream_token.h"
 #include "db/migrate.h"
+#include "kv/memory_store.h"
 #include "db/testing/test_database.h"
 
 namespace veza::auth {
@@ -43,7 +44,8 @@ class AuthServiceTest : public db::testing::EngineTest {
   ManualClock clock_;
   IdGenerator ids_{clock_, 1};
   PasswordHasher hasher_{{.ops = 1, .mem_kib = 8 * 1024}};
-  LoginGuard guard_;
+  kv::MemoryStore kv_{clock_};
+  LoginGuard guard_{kv_};
   std::unique_ptr<users::UserService> users_;
   std::unique_ptr<mail::Mailer> mailer_;
   std::unique_ptr<AuthService> auth_;

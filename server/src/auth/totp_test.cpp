@@ -5,6 +5,7 @@
 #include "auth/auth_service.h"
 #include "auth/totp_service.h"
 #include "db/migrate.h"
+#include "kv/memory_store.h"
 #include "db/testing/test_database.h"
 
 namespace veza::auth {
@@ -105,7 +106,8 @@ class TotpServiceTest : public db::testing::EngineTest {
   ManualClock clock_{1'700'000'010'000};
   IdGenerator ids_{clock_, 1};
   PasswordHasher hasher_{{.ops = 1, .mem_kib = 8 * 1024}};
-  LoginGuard guard_;
+  kv::MemoryStore kv_{clock_};
+  LoginGuard guard_{kv_};
   std::unique_ptr<users::UserService> users_;
   std::unique_ptr<mail::Mailer> mailer_;
   std::unique_ptr<TotpService> totp_;
