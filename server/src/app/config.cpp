@@ -262,6 +262,7 @@ const std::vector<Setting>& Settings() {
         BoolSetting("debug.routes", &Config::debug_routes),
         StringSetting("secrets.jwt", &Config::jwt_secret, /*secret=*/true),
         StringSetting("secrets.stream_token", &Config::stream_token_secret, /*secret=*/true),
+        StringSetting("secrets.previous_jwt", &Config::previous_jwt_secret, /*secret=*/true),
     };
     for (const char* cls : {"default", "auth", "upload"}) {
       s.push_back(RateSetting(cls, "ip_burst", &RateLimitClass::ip_capacity));

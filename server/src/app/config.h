@@ -64,6 +64,7 @@ struct Config {
   bool debug_routes = false;        // /api/v1/debug/* for operators testing shutdown and timeouts
 
   std::string jwt_secret;           // signs access tokens
+  std::string previous_jwt_secret;  // after a rotation: still opens TOTP secrets sealed under the old one
   std::string stream_token_secret;  // signs media URLs
 
   std::string config_file;          // where the file layer came from, if any

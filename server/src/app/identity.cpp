@@ -37,7 +37,14 @@ std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& data
   id->guard = std::make_unique<auth::LoginGuard>(
       kv, auth::LoginGuardOptions{.account_free_failures = static_cast<int>(config.auth_login_account_free_failures),
                               .ip_free_failures = static_cast<int>(config.auth_login_ip_free_failures)});
-  id->totp = std::make_unique<auth::TotpService>(database, *id->users, *id->hasher, clock);
+  id->secret_box = std::make_unique<auth::SecretBox>(config.jwt_secret, config.previous_jwt_secret);
+  id->totp = std::make_unique<auth::TotpService>(database, *id->users, *id->hasher, clock, *id->secret_box);
+  // Rows from before encryption at rest (or sealed under the previous secret) are sealed now, once.
+  if (auto sealed = id->totp->SealStoredSecrets(); !sealed.ok()) {
+    log::Error("cannot read stored two-factor secrets", {{"error", sealed.error().detail}});
+  } else if (*sealed > 0) {
+    log::Info("two-factor secrets sealed with the current key", {{"rows", *sealed}});
+  }
   id->auth = std::make_unique<auth::AuthService>(database, *id->users, *id->mailer, *id->hasher, *id->guard, ids,
                                                  clock,
                                                  auth::AuthOptions{.jwt_secret = config.jwt_secret,

@@ -9,6 +9,7 @@
 #include "auth/auth_routes.h"
 #include "auth/auth_service.h"
 #include "auth/oauth_service.h"
+#include "auth/secret_box.h"
 #include "auth/totp_service.h"
 #include "core/clock.h"
 #include "core/ids.h"
@@ -33,6 +34,7 @@ struct Identity {
   std::unique_ptr<mail::MailDelivery> delivery;    // null when smtp.url is empty
   std::unique_ptr<auth::PasswordHasher> hasher;
   std::unique_ptr<auth::LoginGuard> guard;
+  std::unique_ptr<auth::SecretBox> secret_box;  // TOTP secrets at rest
   std::unique_ptr<auth::TotpService> totp;
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<net::HttpClient> http;  // outbound HTTP (OAuth providers), SSRF-guarded

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "auth/password.h"
+#include "auth/secret_box.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "db/session.h"
@@ -38,8 +39,13 @@ inline constexpr int kRecoveryCodeCount = 10;
 
 class TotpService {
  public:
+  /// Secrets are stored sealed by `box` (encryption at rest).
   TotpService(db::Database& database, users::UserService& users, const PasswordHasher& hasher,
-              const Clock& clock, std::string issuer = "Veza");
+              const Clock& clock, const SecretBox& box, std::string issuer = "Veza");
+
+  /// Seals rows still holding a plaintext secret (written before encryption at rest) and re-seals those
+  /// only the previous server secret opens. Run at startup; returns how many rows changed.
+  Result<int> SealStoredSecrets();
 
   /// A new pending secret (replacing any earlier pending one); 409 `totp_already_enabled` when on.
   Result<TotpSetup> Setup(int64_t user_id);
@@ -59,11 +65,14 @@ class TotpService {
  private:
   /// Consumes a TOTP code (when it looks like one) or a recovery code; false when neither matches.
   Result<bool> Consume(int64_t user_id, std::string_view code, bool is_recovery);
+  /// The raw TOTP key of a stored (sealed, or legacy base32) secret.
+  Result<std::string> KeyOf(int64_t user_id, const std::string& stored) const;
 
   db::Database& db_;
   users::UserService& users_;
   const PasswordHasher& hasher_;
   const Clock& clock_;
+  const SecretBox& box_;
   std::string issuer_;
 };
 
