@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "db/migrate.h"
 #include "auth/oauth_routes.h"
+#include "auth/reauth.h"
 #include "auth/totp_routes.h"
 #include "users/account_routes.h"
 #include "users/profile_media_routes.h"
@@ -38,7 +39,8 @@ std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& data
       kv, auth::LoginGuardOptions{.account_free_failures = static_cast<int>(config.auth_login_account_free_failures),
                               .ip_free_failures = static_cast<int>(config.auth_login_ip_free_failures)});
   id->secret_box = std::make_unique<auth::SecretBox>(config.jwt_secret, config.previous_jwt_secret);
-  id->totp = std::make_unique<auth::TotpService>(database, *id->users, *id->hasher, clock, *id->secret_box);
+  id->totp = std::make_unique<auth::TotpService>(database, *id->users, *id->hasher, clock, *id->secret_box,
+                                                 config.auth_recent_sign_in_s * 1000);
   // Rows from before encryption at rest (or sealed under the previous secret) are sealed now, once.
   if (auto sealed = id->totp->SealStoredSecrets(); !sealed.ok()) {
     log::Error("cannot read stored two-factor secrets", {{"error", sealed.error().detail}});
@@ -81,6 +83,10 @@ std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& data
                           },
                           .end_sessions = [auth = id->auth.get()](int64_t user_id) {
                             return auth->EndAllSessions(user_id, "account_deleted");
+                          },
+                          .require_recent_sign_in = [&database, &clock, window = config.auth_recent_sign_in_s * 1000](
+                                                        int64_t user_id, int64_t session_id) {
+                            return auth::RequireRecentSignIn(database, user_id, session_id, clock.NowMs(), window);
                           }});
   return id;
 }

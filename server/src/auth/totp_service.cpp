@@ -45,8 +45,14 @@ std::string NormalizeRecoveryCode(std::string_view code) {
 }
 
 TotpService::TotpService(db::Database& database, users::UserService& users, const PasswordHasher& hasher,
-                         const Clock& clock, const SecretBox& box, std::string issuer)
-    : db_(database), users_(users), hasher_(hasher), clock_(clock), box_(box), issuer_(std::move(issuer)) {}
+                         const Clock& clock, const SecretBox& box, int64_t recent_sign_in_ms, std::string issuer)
+    : db_(database),
+      users_(users),
+      hasher_(hasher),
+      clock_(clock),
+      box_(box),
+      recent_sign_in_ms_(recent_sign_in_ms),
+      issuer_(std::move(issuer)) {}
 
 Result<std::string> TotpService::KeyOf(int64_t user_id, const std::string& stored) const {
   std::string base32 = stored;
@@ -142,11 +148,14 @@ Result<bool> TotpService::Consume(int64_t user_id, std::string_view code, bool i
   });
 }
 
-Status TotpService::Disable(int64_t user_id, std::string_view password, std::string_view code) {
+Status TotpService::Disable(int64_t user_id, std::string_view password, std::string_view code,
+                            int64_t session_id) {
   VEZA_ASSIGN_OR_RETURN(users::User user, users_.Get(user_id));
   VEZA_ASSIGN_OR_RETURN(bool enabled, IsEnabled(user_id));
   if (!enabled) return MakeError(ErrorCode::kConflict, "Two-factor sign-in is not on.", "totp_not_enabled");
-  if (!user.password_hash.empty() && !hasher_.Verify(user.password_hash, password)) {
+  if (user.password_hash.empty()) {
+    VEZA_TRY(RequireRecentSignIn(db_, user_id, session_id, clock_.NowMs(), recent_sign_in_ms_));
+  } else if (!hasher_.Verify(user.password_hash, password)) {
     Error e = Validation({{"password", "is not correct"}}, "The password is not correct.");
     e.slug = "wrong_password";
     return e;

@@ -199,23 +199,23 @@ TEST_P(TotpServiceTest, WrongCodesFeedTheBruteForceGuard) {
 
 TEST_P(TotpServiceTest, DisableNeedsPasswordAndCode) {
   auto [key, recovery] = Enroll();
-  auto no_pw = totp_->Disable(user_id_, "wrong-password-1", CodeNow(key));
+  auto no_pw = totp_->Disable(user_id_, "wrong-password-1", CodeNow(key), 0);
   ASSERT_FALSE(no_pw.ok());
   EXPECT_EQ(no_pw.error().slug, "wrong_password");
-  auto no_code = totp_->Disable(user_id_, kPassword, "123456");
+  auto no_code = totp_->Disable(user_id_, kPassword, "123456", 0);
   ASSERT_FALSE(no_code.ok());
   EXPECT_EQ(no_code.error().slug, "invalid_code");
-  ASSERT_TRUE(totp_->Disable(user_id_, kPassword, CodeNow(key)).ok());
+  ASSERT_TRUE(totp_->Disable(user_id_, kPassword, CodeNow(key), 0).ok());
   EXPECT_FALSE(*totp_->IsEnabled(user_id_));
   EXPECT_TRUE(auth_->Login("lena", kPassword, {"10.0.0.1", ""}).ok());
-  auto twice = totp_->Disable(user_id_, kPassword, CodeNow(key));
+  auto twice = totp_->Disable(user_id_, kPassword, CodeNow(key), 0);
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().slug, "totp_not_enabled");
 }
 
 TEST_P(TotpServiceTest, DisableWithARecoveryCode) {
   auto [key, recovery] = Enroll();
-  ASSERT_TRUE(totp_->Disable(user_id_, kPassword, recovery[0]).ok());
+  ASSERT_TRUE(totp_->Disable(user_id_, kPassword, recovery[0], 0).ok());
   EXPECT_FALSE(*totp_->IsEnabled(user_id_));
 }
 
