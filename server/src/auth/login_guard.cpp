@@ -7,9 +7,13 @@ namespace veza::auth {
 
 namespace {
 
-std::string CountKey(const std::string& kind, std::string_view key) { return "login:" + kind + ":n:" + std::string(key); }
+std::string CountKey(const std::string& kind, std::string_view key) {
+  return "login:" + kind + ":n:" + std::string(key);
+}
 // Holds the absolute time the delay ends (callers' clock), expiring with it.
-std::string BlockKey(const std::string& kind, std::string_view key) { return "login:" + kind + ":b:" + std::string(key); }
+std::string BlockKey(const std::string& kind, std::string_view key) {
+  return "login:" + kind + ":b:" + std::string(key);
+}
 
 }  // namespace
 

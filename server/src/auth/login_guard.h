@@ -15,9 +15,9 @@
 namespace veza::auth {
 
 struct LoginGuardOptions {
-  int account_free_failures = 5;       // failures before an account's delays start
-  int ip_free_failures = 20;           // failures before an IP's delays start
-  int64_t base_delay_ms = 1'000;       // first delay; doubles with each further failure
+  int account_free_failures = 5;  // failures before an account's delays start
+  int ip_free_failures = 20;      // failures before an IP's delays start
+  int64_t base_delay_ms = 1'000;  // first delay; doubles with each further failure
   int64_t max_delay_ms = 15 * 60'000;
   int64_t forget_after_ms = 60 * 60'000;  // counters reset after this long without a failure
 };

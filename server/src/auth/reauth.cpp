@@ -12,10 +12,11 @@ Status RequireRecentSignIn(db::Database& database, int64_t user_id, int64_t sess
                         }));
   if (signed_in_at && now_ms - *signed_in_at <= window_ms) return Ok();
   int64_t minutes = std::max<int64_t>(1, window_ms / 60'000);
-  return MakeError(ErrorCode::kForbidden,
-                   "This account has no password: sign in again (with a connected provider) and retry within " +
-                       std::to_string(minutes) + (minutes == 1 ? " minute." : " minutes."),
-                   "recent_sign_in_required");
+  return MakeError(
+      ErrorCode::kForbidden,
+      "This account has no password: sign in again (with a connected provider) and retry within " +
+          std::to_string(minutes) + (minutes == 1 ? " minute." : " minutes."),
+      "recent_sign_in_required");
 }
 
 }  // namespace veza::auth

@@ -81,10 +81,13 @@ Result<std::string> SecretBox::Open(std::string_view sealed, std::string_view ad
       return std::move(*out);
     }
   }
-  return Internal("sealed secret: no configured key opens it (was secrets.jwt rotated without "
-                  "secrets.previous_jwt?), or it was tampered with");
+  return Internal(
+      "sealed secret: no configured key opens it (was secrets.jwt rotated without "
+      "secrets.previous_jwt?), or it was tampered with");
 }
 
-bool SecretBox::IsSealed(std::string_view stored) { return stored.substr(0, kV1.size()) == kV1; }
+bool SecretBox::IsSealed(std::string_view stored) {
+  return stored.substr(0, kV1.size()) == kV1;
+}
 
 }  // namespace veza::auth

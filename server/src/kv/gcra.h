@@ -35,12 +35,15 @@ inline GcraStep Gcra(double tat, const BucketSpec& spec, int64_t now_ms) {
   double new_tat = tat + emission;
   double allow_at = new_tat - burst;
   if (now + kEpsilon < allow_at) {
-    step.result = {.allowed = false, .remaining = 0,
-                   .retry_after_ms = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(allow_at - now - kEpsilon)))};
+    step.result = {
+        .allowed = false,
+        .remaining = 0,
+        .retry_after_ms = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(allow_at - now - kEpsilon)))};
     return step;
   }
   step.result = {.allowed = true,
-                 .remaining = std::max<int64_t>(0, static_cast<int64_t>(std::floor((now + burst - new_tat) / emission + kEpsilon))),
+                 .remaining = std::max<int64_t>(
+                     0, static_cast<int64_t>(std::floor((now + burst - new_tat) / emission + kEpsilon))),
                  .retry_after_ms = 0};
   step.new_tat = new_tat;
   step.ttl_ms = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(new_tat - now)));

@@ -23,10 +23,12 @@ using Members = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 
 struct Entry {
   std::variant<std::string, Members, double> value;  // string (counters too), set, GCRA TAT
-  int64_t expires_at_ms = 0;                          // 0: never
+  int64_t expires_at_ms = 0;                         // 0: never
 };
 
-Error WrongType() { return Internal("kv: operation against a key holding the wrong kind of value"); }
+Error WrongType() {
+  return Internal("kv: operation against a key holding the wrong kind of value");
+}
 
 std::optional<int64_t> ParseInt(const std::string& s) {
   int64_t v = 0;
@@ -60,13 +62,16 @@ struct MemoryStore::Impl {
   }
 
   void MakeRoom(int64_t now) {
-    std::erase_if(map, [now](const auto& kv) { return kv.second.expires_at_ms != 0 && kv.second.expires_at_ms <= now; });
+    std::erase_if(map, [now](const auto& kv) {
+      return kv.second.expires_at_ms != 0 && kv.second.expires_at_ms <= now;
+    });
     if (map.size() < options.max_keys) return;
     // Still full of live keys (a flood of addresses, say): drop the eighth expiring soonest.
     std::vector<std::pair<uint64_t, decltype(map)::iterator>> by_expiry;
     by_expiry.reserve(map.size());
     for (auto it = map.begin(); it != map.end(); ++it) {
-      by_expiry.emplace_back(static_cast<uint64_t>(it->second.expires_at_ms - 1), it);  // 0 (never) sorts last
+      by_expiry.emplace_back(static_cast<uint64_t>(it->second.expires_at_ms - 1),
+                             it);  // 0 (never) sorts last
     }
     size_t n = std::max<size_t>(1, by_expiry.size() / 8);
     std::nth_element(by_expiry.begin(), by_expiry.begin() + static_cast<ptrdiff_t>(n - 1), by_expiry.end(),

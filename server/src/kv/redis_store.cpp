@@ -33,7 +33,8 @@ struct Endpoint {
 };
 
 Result<Endpoint> ParseUrl(std::string_view url) {
-  Error bad = MakeError(ErrorCode::kValidation, "redis.url must look like redis://[:password@]host[:port][/db]");
+  Error bad =
+      MakeError(ErrorCode::kValidation, "redis.url must look like redis://[:password@]host[:port][/db]");
   constexpr std::string_view kScheme = "redis://";
   if (url.substr(0, kScheme.size()) != kScheme) return bad;
   std::string_view rest = url.substr(kScheme.size());
@@ -68,11 +69,17 @@ Result<Endpoint> ParseUrl(std::string_view url) {
   return ep;
 }
 
-timeval Timeval(int ms) { return timeval{ms / 1000, (ms % 1000) * 1000}; }
+timeval Timeval(int ms) {
+  return timeval{ms / 1000, (ms % 1000) * 1000};
+}
 
-Error Down(std::string detail) { return Unavailable("The shared state store (Redis) is unavailable.", std::move(detail)); }
+Error Down(std::string detail) {
+  return Unavailable("The shared state store (Redis) is unavailable.", std::move(detail));
+}
 
-std::string Int(int64_t v) { return std::to_string(v); }
+std::string Int(int64_t v) {
+  return std::to_string(v);
+}
 
 // GCRA as in kv/gcra.h, atomically inside Redis. Numbers stay doubles in Lua; the TAT is stored with
 // 17 significant digits so no precision is lost between calls.
@@ -230,7 +237,9 @@ Result<bool> RedisStore::Expire(std::string_view key, int64_t ttl_ms) {
   return n > 0;
 }
 
-Result<int64_t> RedisStore::TtlMs(std::string_view key) { return impl_->Integer({"PTTL", impl_->Key(key)}); }
+Result<int64_t> RedisStore::TtlMs(std::string_view key) {
+  return impl_->Integer({"PTTL", impl_->Key(key)});
+}
 
 Result<bool> RedisStore::SetAdd(std::string_view key, std::string_view member) {
   VEZA_ASSIGN_OR_RETURN(int64_t n, impl_->Integer({"SADD", impl_->Key(key), std::string(member)}));
@@ -255,13 +264,15 @@ Result<std::vector<std::string>> RedisStore::SetMembers(std::string_view key) {
   return out;
 }
 
-Result<int64_t> RedisStore::SetSize(std::string_view key) { return impl_->Integer({"SCARD", impl_->Key(key)}); }
+Result<int64_t> RedisStore::SetSize(std::string_view key) {
+  return impl_->Integer({"SCARD", impl_->Key(key)});
+}
 
 Result<Throttled> RedisStore::Throttle(std::string_view key, const BucketSpec& spec, int64_t now_ms) {
   char emission[32];
   std::snprintf(emission, sizeof emission, "%.17g", internal::EmissionMs(spec));
-  VEZA_ASSIGN_OR_RETURN(Reply r, impl_->Call({"EVAL", kThrottleScript, "1", impl_->Key(key), Int(now_ms), emission,
-                                              Int(spec.capacity)}));
+  VEZA_ASSIGN_OR_RETURN(Reply r, impl_->Call({"EVAL", kThrottleScript, "1", impl_->Key(key), Int(now_ms),
+                                              emission, Int(spec.capacity)}));
   if (r->type != REDIS_REPLY_ARRAY || r->elements != 3) return Internal("redis: unexpected throttle reply");
   return Throttled{.allowed = r->element[0]->integer == 1,
                    .remaining = static_cast<int64_t>(r->element[1]->integer),

@@ -10,7 +10,7 @@
 namespace veza::kv {
 
 struct RedisOptions {
-  std::string url;              // redis://[[user]:password@]host[:port][/db]
+  std::string url;  // redis://[[user]:password@]host[:port][/db]
   int connect_timeout_ms = 2'000;
   int command_timeout_ms = 2'000;
   size_t max_idle_connections = 16;  // kept open between calls; more are opened under load

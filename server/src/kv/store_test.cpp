@@ -22,7 +22,8 @@ class RedisEnvironment : public ::testing::Environment {
   void SetUp() override {
     server_ = testing::RedisServer::Start(&g_no_redis_reason);
     g_redis = server_.get();
-    if (!g_redis) std::cerr << "\n*** WARNING: SKIPPING the Redis half of kv tests: " << g_no_redis_reason << "\n\n";
+    if (!g_redis)
+      std::cerr << "\n*** WARNING: SKIPPING the Redis half of kv tests: " << g_no_redis_reason << "\n\n";
   }
   void TearDown() override {
     g_redis = nullptr;

@@ -11,11 +11,13 @@ Decision KvRateLimitStore::Take(std::string_view key, const BucketSpec& spec, in
   thread_local std::string kv_key;
   kv_key.assign("rl:");
   kv_key.append(key);
-  auto taken = store_.Throttle(kv_key, {.capacity = spec.capacity, .refill_per_second = spec.refill_per_second}, now_ms);
+  auto taken = store_.Throttle(
+      kv_key, {.capacity = spec.capacity, .refill_per_second = spec.refill_per_second}, now_ms);
   if (!taken.ok()) {
     int64_t last = last_warning_ms_.load();
     if (now_ms - last >= 60'000 && last_warning_ms_.compare_exchange_strong(last, now_ms)) {
-      log::Warn("rate limits are not enforced: the shared store is unreachable", {{"error", taken.error().detail}});
+      log::Warn("rate limits are not enforced: the shared store is unreachable",
+                {{"error", taken.error().detail}});
     }
     d.remaining = spec.capacity;
     return d;

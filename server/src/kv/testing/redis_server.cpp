@@ -66,8 +66,9 @@ std::unique_ptr<RedisServer> RedisServer::Start(std::string* why) {
   }
   std::string binary = FindRedisServer();
   if (binary.empty()) {
-    *why = "redis-server is not installed, so the Redis half of this test cannot run: `scripts/setup --test` "
-           "installs it (or set VEZA_TEST_REDIS_URL).";
+    *why =
+        "redis-server is not installed, so the Redis half of this test cannot run: `scripts/setup --test` "
+        "installs it (or set VEZA_TEST_REDIS_URL).";
     return nullptr;
   }
   char tmpl[] = "/tmp/veza-redis-XXXXXX";
@@ -83,7 +84,8 @@ std::unique_ptr<RedisServer> RedisServer::Start(std::string* why) {
     if (pid == 0) {
       if (chdir(server->dir_.c_str()) != 0) _exit(127);
       execl(binary.c_str(), "redis-server", "--port", port_s.c_str(), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", server->dir_.c_str(), "--loglevel", "warning", static_cast<char*>(nullptr));
+            "--appendonly", "no", "--dir", server->dir_.c_str(), "--loglevel", "warning",
+            static_cast<char*>(nullptr));
       _exit(127);
     }
     server->pid_ = pid;
@@ -118,8 +120,8 @@ RedisServer::~RedisServer() {
 std::unique_ptr<Store> RedisServer::NewStore() const {
   static std::atomic<int> counter{0};
   std::random_device rd;
-  std::string prefix = "test:" + std::to_string(getpid()) + ":" + std::to_string(rd()) + ":" +
-                       std::to_string(counter++) + ":";
+  std::string prefix =
+      "test:" + std::to_string(getpid()) + ":" + std::to_string(rd()) + ":" + std::to_string(counter++) + ":";
   auto store = RedisStore::Open({.url = url_, .key_prefix = prefix});
   if (!store.ok()) return nullptr;
   return std::move(store).value();
