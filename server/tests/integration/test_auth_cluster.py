@@ -26,6 +26,14 @@ class TwoNodes(unittest.TestCase):
             raise unittest.SkipTest("redis-server is not installed (scripts/setup --test installs it)")
         cls.tmp = tempfile.mkdtemp(prefix="veza-it-cluster-")
         cls.pg_database = None
+        try:
+            cls.start_nodes()
+        except Exception:
+            cls.tearDownClass()  # unittest skips it when setUpClass fails: nothing may outlive the test
+            raise
+
+    @classmethod
+    def start_nodes(cls):
         if ENGINE == "postgres":
             cls.pg_database = "veza_it_" + secrets.token_hex(6)
             psql(PG_URL, f"CREATE DATABASE {cls.pg_database}")
