@@ -47,13 +47,15 @@ class TwoNodes(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for node in ("b", "a"):
-            if hasattr(cls, node):
-                getattr(cls, node).stop()
-        if cls.pg_database:
-            psql(PG_URL, f"DROP DATABASE IF EXISTS {cls.pg_database} WITH (FORCE)")
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-        cls.redis.stop()
+        try:
+            for node in ("b", "a"):
+                if hasattr(cls, node):
+                    getattr(cls, node).stop()
+            if cls.pg_database:
+                psql(PG_URL, f"DROP DATABASE IF EXISTS {cls.pg_database} WITH (FORCE)")
+        finally:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+            cls.redis.stop()
 
     def register(self, node, name, **extra):
         body = {"email": f"{name}@example.com", "username": name, "password": PASSWORD, **extra}
