@@ -57,9 +57,11 @@ def to_bytes(text):
     return float(m.group(1)) * {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[m.group(2)]
 
 
-def wrk(url, duration):
-    """(req/s, p50 ms, p99 ms, transfer bytes/s); refuses runs with any non-2xx answer."""
-    out = subprocess.run(["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", duration, "--latency", url],
+def wrk(url, duration, script=None):
+    """(req/s, p50 ms, p99 ms, transfer bytes/s); refuses runs with any non-2xx answer. `script`: a wrk Lua
+    file (e.g. to set an Authorization header)."""
+    extra = ["-s", script] if script else []
+    out = subprocess.run(["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", duration, "--latency", *extra, url],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = to_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
@@ -71,9 +73,9 @@ def wrk(url, duration):
     return rps, p50, p99, transfer
 
 
-def measure(url):
-    wrk(url, WARMUP)
-    return wrk(url, DURATION)
+def measure(url, script=None):
+    wrk(url, WARMUP, script)
+    return wrk(url, DURATION, script)
 
 
 def start_nginx(work, locations):

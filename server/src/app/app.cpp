@@ -17,6 +17,9 @@
 #include "http/server.h"
 #include "http/static_files.h"
 #include "middleware/middleware.h"
+#include "kv/memory_store.h"
+#include "kv/redis_store.h"
+#include "middleware/rate_limit_kv_store.h"
 #include "middleware/rate_limit_store.h"
 #include "observability/metrics.h"
 #include "observability/process.h"
@@ -162,6 +165,16 @@ int MigrateCommand(const Config& config, bool status_only) {
   return 0;
 }
 
+namespace {
+
+Result<std::unique_ptr<kv::Store>> OpenKvStore(const Config& config, const Clock& clock) {
+  if (config.redis_url.empty()) return std::unique_ptr<kv::Store>(std::make_unique<kv::MemoryStore>(clock));
+  VEZA_ASSIGN_OR_RETURN(auto redis, kv::RedisStore::Open({.url = config.redis_url}));
+  return std::unique_ptr<kv::Store>(std::move(redis));
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Components>> OpenComponents(const Config& config) {
   std::error_code ec;
   fs::create_directories(config.data_dir + "/tmp", ec);
@@ -175,7 +188,8 @@ Result<std::unique_ptr<Components>> OpenComponents(const Config& config) {
   c->queue = std::make_unique<jobs::DbQueue>(*c->database, c->ids, c->clock);
   // Without SMTP, mail stays in the outbox (`veza admin outbox`); with it, a job delivers each message.
   jobs::Queue* mail_queue = config.smtp_url.empty() ? nullptr : c->queue.get();
-  c->identity = BuildIdentity(config, *c->database, *c->objects, c->ids, c->clock, mail_queue);
+  VEZA_ASSIGN_OR_RETURN(c->kv, OpenKvStore(config, c->clock));
+  c->identity = BuildIdentity(config, *c->database, *c->objects, c->ids, c->clock, mail_queue, *c->kv);
   obs::RegisterProcessCollector(c->registry);
   return c;
 }
@@ -192,9 +206,15 @@ int Serve(const Config& config) {
   std::unique_ptr<http::Server> server;
   RegisterRuntimeMetrics(c.registry, *c.database, server);
 
-  middleware::MemoryRateLimitStore rate_limits;
+  // One node keeps its buckets in the sharded in-memory store; nodes sharing a Redis share buckets.
+  std::unique_ptr<middleware::RateLimitStore> rate_limits;
+  if (config.redis_url.empty()) {
+    rate_limits = std::make_unique<middleware::MemoryRateLimitStore>();
+  } else {
+    rate_limits = std::make_unique<middleware::KvRateLimitStore>(*c.kv);
+  }
   http::Router router;
-  UseMiddleware(router, config, c.clock, c.registry, rate_limits, auth::Authentication(*c.identity->auth));
+  UseMiddleware(router, config, c.clock, c.registry, *rate_limits, auth::Authentication(*c.identity->auth));
 
   HealthTargets health{.database = *c.database,
                        .objects = *c.objects,

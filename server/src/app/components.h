@@ -14,6 +14,7 @@
 #include "db/session.h"
 #include "http/router.h"
 #include "jobs/db_queue.h"
+#include "kv/store.h"
 #include "observability/metrics.h"
 #include "storage/object_store.h"
 #include "uploads/upload_cleaner.h"
@@ -31,6 +32,7 @@ struct Components {
   std::unique_ptr<storage::ObjectStore> objects;
   obs::Registry registry;
   std::unique_ptr<jobs::DbQueue> queue;
+  std::unique_ptr<kv::Store> kv;  // Redis when redis.url is set (shared by every node), else in memory
   std::unique_ptr<Identity> identity;  // users, sessions, mail: other domains ask it who is who
   std::unique_ptr<TracksComponents> tracks;
   std::unique_ptr<uploads::UploadService> uploads;  // resumable (tus) uploads

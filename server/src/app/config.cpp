@@ -135,6 +135,7 @@ Setting RateSetting(const std::string& cls, const std::string& field, double Rat
 std::vector<Setting> IdentitySettings() {
   return {
       IntSetting("auth.access_ttl_s", &Config::auth_access_ttl_s, 60, 24 * 3600),
+      IntSetting("auth.recent_sign_in_s", &Config::auth_recent_sign_in_s, 1, 24 * 3600),
       IntSetting("auth.refresh_ttl_s", &Config::auth_refresh_ttl_s, 300, 365LL * 24 * 3600),
       IntSetting("auth.argon2_ops", &Config::auth_argon2_ops, 1, 20),
       IntSetting("auth.argon2_mem_kib", &Config::auth_argon2_mem_kib, 8, 4 * 1024 * 1024),
@@ -272,6 +273,7 @@ const std::vector<Setting>& Settings() {
         BoolSetting("debug.routes", &Config::debug_routes),
         StringSetting("secrets.jwt", &Config::jwt_secret, /*secret=*/true),
         StringSetting("secrets.stream_token", &Config::stream_token_secret, /*secret=*/true),
+        StringSetting("secrets.previous_jwt", &Config::previous_jwt_secret, /*secret=*/true),
     };
     for (const char* cls : {"default", "auth", "upload"}) {
       s.push_back(RateSetting(cls, "ip_burst", &RateLimitClass::ip_capacity));

@@ -64,12 +64,14 @@ struct Config {
   bool debug_routes = false;        // /api/v1/debug/* for operators testing shutdown and timeouts
 
   std::string jwt_secret;           // signs access tokens
+  std::string previous_jwt_secret;  // after a rotation: still opens TOTP secrets sealed under the old one
   std::string stream_token_secret;  // signs media URLs
 
   std::string config_file;          // where the file layer came from, if any
 
   // Identity (auth.*, smtp.*): see IdentitySettings() in config.cpp.
   int64_t auth_access_ttl_s = 15 * 60;
+  int64_t auth_recent_sign_in_s = 10 * 60;  // password-less accounts: how recent a sign-in re-authenticates
   int64_t auth_refresh_ttl_s = 30LL * 24 * 3600;
   int64_t auth_argon2_ops = 2;             // Argon2id passes
   int64_t auth_argon2_mem_kib = 64 * 1024; // Argon2id memory

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "db/migrate.h"
 #include "auth/oauth_routes.h"
+#include "auth/reauth.h"
 #include "auth/totp_routes.h"
 #include "users/account_routes.h"
 #include "users/profile_media_routes.h"
@@ -17,7 +18,7 @@
 namespace veza::app {
 
 std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& database, storage::ObjectStore& objects,
-                                        IdGenerator& ids, const Clock& clock, jobs::Queue* queue) {
+                                        IdGenerator& ids, const Clock& clock, jobs::Queue* queue, kv::Store& kv) {
   auto id = std::make_unique<Identity>();
   id->users = std::make_unique<users::UserService>(
       database, ids, clock, users::UserOptions{.username_grace_ms = config.users_username_grace_days * 24 * 3600 * 1000});
@@ -36,9 +37,17 @@ std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& data
       auth::Argon2Params{.ops = static_cast<uint64_t>(config.auth_argon2_ops),
                          .mem_kib = static_cast<uint64_t>(config.auth_argon2_mem_kib)});
   id->guard = std::make_unique<auth::LoginGuard>(
-      auth::LoginGuardOptions{.account_free_failures = static_cast<int>(config.auth_login_account_free_failures),
+      kv, auth::LoginGuardOptions{.account_free_failures = static_cast<int>(config.auth_login_account_free_failures),
                               .ip_free_failures = static_cast<int>(config.auth_login_ip_free_failures)});
-  id->totp = std::make_unique<auth::TotpService>(database, *id->users, *id->hasher, clock);
+  id->secret_box = std::make_unique<auth::SecretBox>(config.jwt_secret, config.previous_jwt_secret);
+  id->totp = std::make_unique<auth::TotpService>(database, *id->users, *id->hasher, clock, *id->secret_box,
+                                                 config.auth_recent_sign_in_s * 1000);
+  // Rows from before encryption at rest (or sealed under the previous secret) are sealed now, once.
+  if (auto sealed = id->totp->SealStoredSecrets(); !sealed.ok()) {
+    log::Error("cannot read stored two-factor secrets", {{"error", sealed.error().detail}});
+  } else if (*sealed > 0) {
+    log::Info("two-factor secrets sealed with the current key", {{"rows", *sealed}});
+  }
   id->auth = std::make_unique<auth::AuthService>(database, *id->users, *id->mailer, *id->hasher, *id->guard, ids,
                                                  clock,
                                                  auth::AuthOptions{.jwt_secret = config.jwt_secret,
@@ -75,6 +84,10 @@ std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& data
                           },
                           .end_sessions = [auth = id->auth.get()](int64_t user_id) {
                             return auth->EndAllSessions(user_id, "account_deleted");
+                          },
+                          .require_recent_sign_in = [&database, &clock, window = config.auth_recent_sign_in_s * 1000](
+                                                        int64_t user_id, int64_t session_id) {
+                            return auth::RequireRecentSignIn(database, user_id, session_id, clock.NowMs(), window);
                           }});
   return id;
 }

@@ -9,12 +9,14 @@
 #include "auth/auth_routes.h"
 #include "auth/auth_service.h"
 #include "auth/oauth_service.h"
+#include "auth/secret_box.h"
 #include "auth/totp_service.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "db/session.h"
 #include "http/router.h"
 #include "jobs/queue.h"
+#include "kv/store.h"
 #include "mail/mailer.h"
 #include "mail/smtp.h"
 #include "net/http_client.h"
@@ -32,6 +34,7 @@ struct Identity {
   std::unique_ptr<mail::MailDelivery> delivery;    // null when smtp.url is empty
   std::unique_ptr<auth::PasswordHasher> hasher;
   std::unique_ptr<auth::LoginGuard> guard;
+  std::unique_ptr<auth::SecretBox> secret_box;  // TOTP secrets at rest
   std::unique_ptr<auth::TotpService> totp;
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<net::HttpClient> http;  // outbound HTTP (OAuth providers), SSRF-guarded
@@ -42,7 +45,7 @@ struct Identity {
 
 /// `queue` may be null (mail then waits in the outbox for `veza admin outbox --deliver`).
 std::unique_ptr<Identity> BuildIdentity(const Config& config, db::Database& database, storage::ObjectStore& objects,
-                                        IdGenerator& ids, const Clock& clock, jobs::Queue* queue);
+                                        IdGenerator& ids, const Clock& clock, jobs::Queue* queue, kv::Store& kv);
 
 void RegisterIdentityRoutes(http::Router& router, const Config& config, Identity& identity);
 

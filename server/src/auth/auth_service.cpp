@@ -94,7 +94,7 @@ Result<SignIn> AuthService::Login(std::string_view login, std::string_view passw
   // so a delay never tells whether an account exists.
   std::string account_key = user ? AccountKey(user->id) : "login:" + users::NormalizeEmail(login);
   int64_t now = clock_.NowMs();
-  if (int64_t wait = guard_.RetryAfterMs(account_key, client.ip, now); wait > 0) return TooManyAttempts(wait);
+  VEZA_TRY(CheckGuard(account_key, client.ip, now));
   bool ok = false;
   if (user && !user->password_hash.empty()) {
     ok = hasher_.Verify(user->password_hash, password);
@@ -106,12 +106,12 @@ Result<SignIn> AuthService::Login(std::string_view login, std::string_view passw
     return InvalidCredentials();
   }
   if (user->disabled()) {
-    guard_.RecordSuccess(account_key);
+    ClearGuard(account_key);
     return MakeError(ErrorCode::kForbidden, "This account is disabled.", "account_disabled");
   }
   // The guard is cleared only once every factor passed, so guessing codes keeps slowing down.
   VEZA_TRY(CheckSecondFactor(*user, second, account_key, client));
-  guard_.RecordSuccess(account_key);
+  ClearGuard(account_key);
   if (hasher_.NeedsRehash(user->password_hash)) {
     if (auto rehashed = hasher_.Hash(password); rehashed.ok()) (void)users_.SetPasswordHash(user->id, *rehashed);
   }
@@ -121,13 +121,31 @@ Result<SignIn> AuthService::Login(std::string_view login, std::string_view passw
 
 void AuthService::RecordLoginFailure(const std::string& account_key, const users::User* user,
                                      const ClientInfo& client) {
-  int failures = guard_.RecordFailure(account_key, client.ip, clock_.NowMs());
+  auto counted = guard_.RecordFailure(account_key, client.ip, clock_.NowMs());
+  if (!counted.ok()) {
+    log::Warn("cannot count a failed sign-in", {{"error", counted.error().detail}});
+    return;
+  }
+  int failures = *counted;
   if (user && failures == options_.login_failure_mail_at) {
     auto sent = mailer_.Send({user->email, "login_failures", user->language,
                               {{"username", user->username},
                                {"count", std::to_string(failures)},
                                {"link", options_.public_url + "/settings/security"}}});
     if (!sent.ok()) log::Warn("cannot queue the failed sign-in mail", {{"error", sent.error().detail}});
+  }
+}
+
+Status AuthService::CheckGuard(const std::string& account_key, const std::string& ip, int64_t now_ms) {
+  // Unreachable shared counters refuse the attempt (503): guessing must not get cheaper when Redis is down.
+  VEZA_ASSIGN_OR_RETURN(int64_t wait, guard_.RetryAfterMs(account_key, ip, now_ms));
+  if (wait > 0) return TooManyAttempts(wait);
+  return Ok();
+}
+
+void AuthService::ClearGuard(const std::string& account_key) {
+  if (auto cleared = guard_.RecordSuccess(account_key); !cleared.ok()) {
+    log::Warn("cannot clear the sign-in failure counter", {{"error", cleared.error().detail}});
   }
 }
 
@@ -144,12 +162,10 @@ Status AuthService::CheckSecondFactor(const users::User& user, const SecondFacto
 Status AuthService::CheckExternalSignIn(const users::User& user, const SecondFactor& second,
                                         const ClientInfo& client) {
   std::string account_key = AccountKey(user.id);
-  if (int64_t wait = guard_.RetryAfterMs(account_key, client.ip, clock_.NowMs()); wait > 0) {
-    return TooManyAttempts(wait);
-  }
+  VEZA_TRY(CheckGuard(account_key, client.ip, clock_.NowMs()));
   if (user.disabled()) return MakeError(ErrorCode::kForbidden, "This account is disabled.", "account_disabled");
   VEZA_TRY(CheckSecondFactor(user, second, account_key, client));
-  if (!second.empty()) guard_.RecordSuccess(account_key);
+  if (!second.empty()) ClearGuard(account_key);
   return Ok();
 }
 

@@ -142,6 +142,9 @@ class AuthService {
   Result<Tokens> CreateSession(const users::User& user, const ClientInfo& client);
   /// Counts a failed attempt on `account_key` and mails the owner when failures reach the threshold.
   void RecordLoginFailure(const std::string& account_key, const users::User* user, const ClientInfo& client);
+  /// 429 while the guard delays this account or IP.
+  Status CheckGuard(const std::string& account_key, const std::string& ip, int64_t now_ms);
+  void ClearGuard(const std::string& account_key);
   Status CheckSecondFactor(const users::User& user, const SecondFactor& second, const std::string& account_key,
                            const ClientInfo& client);
   Tokens IssueAccess(int64_t user_id, int64_t session_id, const std::string& role, std::string refresh);

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "auth/jwt.h"
+#include "auth/reauth.h"
 #include "auth/stream_token.h"
 #include "db/migrate.h"
+#include "kv/memory_store.h"
 #include "db/testing/test_database.h"
 
 namespace veza::auth {
@@ -43,7 +46,8 @@ class AuthServiceTest : public db::testing::EngineTest {
   ManualClock clock_;
   IdGenerator ids_{clock_, 1};
   PasswordHasher hasher_{{.ops = 1, .mem_kib = 8 * 1024}};
-  LoginGuard guard_;
+  kv::MemoryStore kv_{clock_};
+  LoginGuard guard_{kv_};
   std::unique_ptr<users::UserService> users_;
   std::unique_ptr<mail::Mailer> mailer_;
   std::unique_ptr<AuthService> auth_;
@@ -185,6 +189,27 @@ TEST_P(AuthServiceTest, StreamTokens) {
   ASSERT_TRUE(t.ok());
   EXPECT_TRUE(VerifyStreamToken(t->token, "track:42", "stream", clock_.NowMs()).ok());
   EXPECT_EQ(auth_->IssueStreamToken(me, "everything").error().code, ErrorCode::kValidation);
+}
+
+TEST_P(AuthServiceTest, RecentSignInIsTheSessionsCreationNotItsLastRefresh) {
+  SignIn alice = Register("alice");
+  auto claims = VerifyAccessToken(alice.tokens.access_token, "jwt-secret", clock_.NowMs() / 1000);
+  ASSERT_TRUE(claims.ok());
+  int64_t sid = claims->session_id;
+  constexpr int64_t kWindow = 10 * 60'000;
+  EXPECT_TRUE(RequireRecentSignIn(db(), alice.user.id, sid, clock_.NowMs(), kWindow).ok());
+  clock_.Advance(9 * 60'000);
+  ASSERT_TRUE(auth_->Refresh(alice.tokens.refresh_token, {"10.0.0.1", "curl/8"}).ok());  // does not renew the proof
+  clock_.Advance(2 * 60'000);
+  Status stale = RequireRecentSignIn(db(), alice.user.id, sid, clock_.NowMs(), kWindow);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(stale.error().slug, "recent_sign_in_required");
+  // Someone else's session proves nothing about this account.
+  SignIn bob = Register("bob");
+  auto bob_sid = VerifyAccessToken(bob.tokens.access_token, "jwt-secret", clock_.NowMs() / 1000)->session_id;
+  EXPECT_FALSE(RequireRecentSignIn(db(), alice.user.id, bob_sid, clock_.NowMs(), kWindow).ok());
+  EXPECT_TRUE(RequireRecentSignIn(db(), bob.user.id, bob_sid, clock_.NowMs(), kWindow).ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, AuthServiceTest,

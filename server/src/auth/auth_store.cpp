@@ -68,6 +68,15 @@ Result<SessionState> GetSessionState(db::Session& s, int64_t session_id, int64_t
   return st;
 }
 
+Result<std::optional<int64_t>> SessionSignedInAt(db::Session& s, int64_t user_id, int64_t session_id,
+                                                 int64_t now_ms) {
+  VEZA_ASSIGN_OR_RETURN(auto row, s.QueryOne("SELECT created_at FROM auth_sessions WHERE id = $1 AND user_id = $2 "
+                                             "AND revoked_at IS NULL AND expires_at > $3",
+                                             {session_id, user_id, now_ms}));
+  if (!row) return std::optional<int64_t>();
+  return std::optional<int64_t>(row->Int(0));
+}
+
 Result<std::vector<SessionRow>> ListActiveSessions(db::Session& s, int64_t user_id, int64_t now_ms) {
   VEZA_ASSIGN_OR_RETURN(db::QueryResult r,
                         s.Query("SELECT " + std::string(kSessionColumns) +

@@ -53,6 +53,8 @@ Result<std::optional<RefreshLookup>> FindRefreshToken(db::Session& s, const std:
 Result<bool> MarkRefreshTokenUsed(db::Session& s, const std::string& hash, int64_t now_ms);
 Status TouchSession(db::Session& s, int64_t session_id, const std::string& ip, int64_t now_ms, int64_t expires_at);
 Result<SessionState> GetSessionState(db::Session& s, int64_t session_id, int64_t now_ms);
+/// When the active session `session_id` of `user_id` was signed in (its creation time), or nullopt.
+Result<std::optional<int64_t>> SessionSignedInAt(db::Session& s, int64_t user_id, int64_t session_id, int64_t now_ms);
 Result<std::vector<SessionRow>> ListActiveSessions(db::Session& s, int64_t user_id, int64_t now_ms);
 /// Revokes one session of `user_id`; false when there is no such active session.
 Result<bool> RevokeSession(db::Session& s, int64_t user_id, int64_t session_id, const std::string& reason,

@@ -2,6 +2,9 @@
 
 #include "auth/jwt.h"
 #include "auth/login_guard.h"
+#include "core/clock.h"
+#include "kv/memory_store.h"
+#include "kv/redis_store.h"
 #include "auth/password.h"
 #include "auth/stream_token.h"
 #include "auth/user_agent.h"
@@ -67,29 +70,47 @@ TEST(StreamTokens, ScopeUserExpiry) {
   EXPECT_TRUE(StreamScopeProblem("admin"));
 }
 
+// The guard's rules on the in-process store; the same counters on Redis are the kv contract's job and
+// the two-node integration test's.
 TEST(LoginGuardTest, AccountDelaysGrowWithoutTouchingOtherAccounts) {
-  LoginGuard g({.account_free_failures = 5, .ip_free_failures = 20, .base_delay_ms = 1000});
-  int64_t now = 1'000'000;
-  for (int i = 0; i < 5; ++i) g.RecordFailure("user:1", "10.0.0." + std::to_string(i), now);
-  EXPECT_EQ(g.RetryAfterMs("user:1", "10.0.0.9", now), 0);
-  g.RecordFailure("user:1", "10.0.0.6", now);
-  EXPECT_EQ(g.RetryAfterMs("user:1", "10.0.0.9", now), 1000);
-  g.RecordFailure("user:1", "10.0.0.7", now);
-  EXPECT_EQ(g.RetryAfterMs("user:1", "10.0.0.9", now), 2000);
-  g.RecordFailure("user:1", "10.0.0.8", now);
-  EXPECT_EQ(g.RetryAfterMs("user:1", "10.0.0.9", now), 4000);
-  EXPECT_EQ(g.RetryAfterMs("user:2", "10.0.0.1", now), 0);
-  EXPECT_EQ(g.RetryAfterMs("user:1", "10.0.0.9", now + 4000), 0);
-  g.RecordSuccess("user:1");
-  EXPECT_EQ(g.RetryAfterMs("user:1", "10.0.0.9", now), 0);
+  ManualClock clock(1'000'000);
+  kv::MemoryStore kv(clock);
+  LoginGuard g(kv, {.account_free_failures = 5, .ip_free_failures = 20, .base_delay_ms = 1000});
+  int64_t now = clock.NowMs();
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(*g.RecordFailure("user:1", "10.0.0." + std::to_string(i), now), i + 1);
+  EXPECT_EQ(*g.RetryAfterMs("user:1", "10.0.0.9", now), 0);
+  EXPECT_EQ(*g.RecordFailure("user:1", "10.0.0.6", now), 6);
+  EXPECT_EQ(*g.RetryAfterMs("user:1", "10.0.0.9", now), 1000);
+  (void)g.RecordFailure("user:1", "10.0.0.7", now);
+  EXPECT_EQ(*g.RetryAfterMs("user:1", "10.0.0.9", now), 2000);
+  (void)g.RecordFailure("user:1", "10.0.0.8", now);
+  EXPECT_EQ(*g.RetryAfterMs("user:1", "10.0.0.9", now), 4000);
+  EXPECT_EQ(*g.RetryAfterMs("user:2", "10.0.0.1", now), 0);
+  EXPECT_EQ(*g.RetryAfterMs("user:1", "10.0.0.9", now + 4000), 0);
+  ASSERT_TRUE(g.RecordSuccess("user:1").ok());
+  EXPECT_EQ(*g.RetryAfterMs("user:1", "10.0.0.9", now), 0);
+  EXPECT_EQ(*g.RecordFailure("user:1", "10.0.0.6", now), 1);
 }
 
 TEST(LoginGuardTest, IpDelaysAfterManyFailuresAndForgetting) {
-  LoginGuard g({.account_free_failures = 100, .ip_free_failures = 3, .base_delay_ms = 500, .forget_after_ms = 60'000});
-  for (int i = 0; i < 4; ++i) g.RecordFailure("user:" + std::to_string(i), "1.2.3.4", 0);
-  EXPECT_EQ(g.RetryAfterMs("user:99", "1.2.3.4", 0), 500);
-  EXPECT_EQ(g.RetryAfterMs("user:99", "5.6.7.8", 0), 0);
-  EXPECT_EQ(g.RetryAfterMs("user:99", "1.2.3.4", 61'000), 0);
+  ManualClock clock(0);
+  kv::MemoryStore kv(clock);
+  LoginGuard g(kv, {.account_free_failures = 100, .ip_free_failures = 3, .base_delay_ms = 500, .forget_after_ms = 60'000});
+  for (int i = 0; i < 4; ++i) (void)g.RecordFailure("user:" + std::to_string(i), "1.2.3.4", 0);
+  EXPECT_EQ(*g.RetryAfterMs("user:99", "1.2.3.4", 0), 500);
+  EXPECT_EQ(*g.RetryAfterMs("user:99", "5.6.7.8", 0), 0);
+  clock.Advance(61'000);
+  EXPECT_EQ(*g.RetryAfterMs("user:99", "1.2.3.4", 61'000), 0);
+  EXPECT_EQ(*g.RecordFailure("user:0", "1.2.3.4", 61'000), 1);  // forgotten after an hour... here a minute
+}
+
+TEST(LoginGuardTest, AnUnreachableStoreIsAnErrorNotASilentPass) {
+  auto redis = kv::RedisStore::Open({.url = "redis://127.0.0.1:1", .connect_timeout_ms = 200});
+  ASSERT_TRUE(redis.ok());
+  LoginGuard g(**redis);
+  auto wait = g.RetryAfterMs("user:1", "1.2.3.4", 0);
+  ASSERT_FALSE(wait.ok());
+  EXPECT_EQ(wait.error().code, ErrorCode::kUnavailable);
 }
 
 TEST(UserAgent, CommonBrowsers) {

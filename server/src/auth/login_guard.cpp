@@ -1,66 +1,55 @@
 #include "auth/login_guard.h"
 
 #include <algorithm>
-#include <vector>
+#include <charconv>
 
 namespace veza::auth {
 
-LoginGuard::LoginGuard(LoginGuardOptions options) : options_(options) {}
+namespace {
 
-int64_t LoginGuard::Wait(std::unordered_map<std::string, Counter>& map, std::string_view key, int64_t now_ms) {
-  auto it = map.find(std::string(key));
-  if (it == map.end()) return 0;
-  if (now_ms - it->second.last_failure_ms > options_.forget_after_ms) {
-    map.erase(it);
-    return 0;
-  }
-  return std::max<int64_t>(0, it->second.blocked_until_ms - now_ms);
+std::string CountKey(const std::string& kind, std::string_view key) {
+  return "login:" + kind + ":n:" + std::string(key);
+}
+// Holds the absolute time the delay ends (callers' clock), expiring with it.
+std::string BlockKey(const std::string& kind, std::string_view key) {
+  return "login:" + kind + ":b:" + std::string(key);
 }
 
-int64_t LoginGuard::RetryAfterMs(std::string_view account, std::string_view ip, int64_t now_ms) {
-  std::lock_guard lock(mu_);
-  return std::max(Wait(accounts_, account, now_ms), Wait(ips_, ip, now_ms));
+}  // namespace
+
+LoginGuard::LoginGuard(kv::Store& store, LoginGuardOptions options) : store_(store), options_(options) {}
+
+Result<int64_t> LoginGuard::Wait(const std::string& kind, std::string_view key, int64_t now_ms) {
+  VEZA_ASSIGN_OR_RETURN(std::optional<int64_t> until, store_.GetInt(BlockKey(kind, key)));
+  return until ? std::max<int64_t>(0, *until - now_ms) : 0;
 }
 
-void LoginGuard::Bump(std::unordered_map<std::string, Counter>& map, std::string_view key, int free,
-                      int64_t now_ms, int* failures_out) {
-  if (map.size() >= options_.max_entries) Prune(map, now_ms);
-  Counter& c = map[std::string(key)];
-  if (c.failures > 0 && now_ms - c.last_failure_ms > options_.forget_after_ms) c = Counter{};
-  ++c.failures;
-  c.last_failure_ms = now_ms;
-  if (c.failures > free) {
-    int doublings = std::min(c.failures - free - 1, 30);
+Result<int64_t> LoginGuard::RetryAfterMs(std::string_view account, std::string_view ip, int64_t now_ms) {
+  VEZA_ASSIGN_OR_RETURN(int64_t account_wait, Wait("a", account, now_ms));
+  VEZA_ASSIGN_OR_RETURN(int64_t ip_wait, Wait("ip", ip, now_ms));
+  return std::max(account_wait, ip_wait);
+}
+
+Result<int64_t> LoginGuard::Bump(const std::string& kind, std::string_view key, int free, int64_t now_ms) {
+  VEZA_ASSIGN_OR_RETURN(int64_t failures, store_.Incr(CountKey(kind, key), 1, options_.forget_after_ms));
+  if (failures > free) {
+    int doublings = static_cast<int>(std::min<int64_t>(failures - free - 1, 30));
     int64_t delay = std::min(options_.max_delay_ms, options_.base_delay_ms << doublings);
-    c.blocked_until_ms = now_ms + delay;
+    VEZA_TRY(store_.Set(BlockKey(kind, key), std::to_string(now_ms + delay), delay));
   }
-  if (failures_out) *failures_out = c.failures;
-}
-
-int LoginGuard::RecordFailure(std::string_view account, std::string_view ip, int64_t now_ms) {
-  std::lock_guard lock(mu_);
-  int failures = 0;
-  Bump(accounts_, account, options_.account_free_failures, now_ms, &failures);
-  Bump(ips_, ip, options_.ip_free_failures, now_ms, nullptr);
   return failures;
 }
 
-void LoginGuard::RecordSuccess(std::string_view account) {
-  std::lock_guard lock(mu_);
-  accounts_.erase(std::string(account));
+Result<int> LoginGuard::RecordFailure(std::string_view account, std::string_view ip, int64_t now_ms) {
+  VEZA_ASSIGN_OR_RETURN(int64_t failures, Bump("a", account, options_.account_free_failures, now_ms));
+  VEZA_TRY(Bump("ip", ip, options_.ip_free_failures, now_ms));
+  return static_cast<int>(std::min<int64_t>(failures, INT32_MAX));
 }
 
-void LoginGuard::Prune(std::unordered_map<std::string, Counter>& map, int64_t now_ms) {
-  std::erase_if(map, [&](const auto& kv) {
-    return now_ms - kv.second.last_failure_ms > options_.forget_after_ms || kv.second.blocked_until_ms <= now_ms;
-  });
-  if (map.size() < options_.max_entries) return;
-  // Still full of live entries: drop the oldest half so memory stays bounded under a flood.
-  std::vector<int64_t> times;
-  for (const auto& [k, c] : map) times.push_back(c.last_failure_ms);
-  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-  int64_t cutoff = times[times.size() / 2];
-  std::erase_if(map, [&](const auto& kv) { return kv.second.last_failure_ms <= cutoff; });
+Status LoginGuard::RecordSuccess(std::string_view account) {
+  VEZA_TRY(store_.Delete(CountKey("a", account)));
+  VEZA_TRY(store_.Delete(BlockKey("a", account)));
+  return Ok();
 }
 
 }  // namespace veza::auth

@@ -75,7 +75,7 @@ void RegisterTotpRoutes(http::Router& router, TotpService& service) {
         std::string password = r.OptionalString("password", {.max_len = 1024, .trim = false}).value_or("");
         std::string code = r.RequiredString("code", {.min_len = 1, .max_len = 64});
         if (Status s = r.Finish(); !s.ok()) return Fail(s.error(), req);
-        if (Status s = service.Disable(req.principal->user_id, password, code); !s.ok())
+        if (Status s = service.Disable(req.principal->user_id, password, code, req.principal->session_id); !s.ok())
           return Fail(s.error(), req);
         return Response::Empty(204);
       },

@@ -15,6 +15,9 @@ Error InvalidCode() {
   return e;
 }
 
+// Binds a sealed secret to its row: copying it to another user's row makes it unreadable.
+std::string SecretAd(int64_t user_id) { return "veza-totp:" + std::to_string(user_id); }
+
 std::string RecoveryHash(std::string_view normalized) {
   return crypto::Sha256Hex("recovery:" + std::string(normalized));
 }
@@ -42,8 +45,46 @@ std::string NormalizeRecoveryCode(std::string_view code) {
 }
 
 TotpService::TotpService(db::Database& database, users::UserService& users, const PasswordHasher& hasher,
-                         const Clock& clock, std::string issuer)
-    : db_(database), users_(users), hasher_(hasher), clock_(clock), issuer_(std::move(issuer)) {}
+                         const Clock& clock, const SecretBox& box, int64_t recent_sign_in_ms, std::string issuer)
+    : db_(database),
+      users_(users),
+      hasher_(hasher),
+      clock_(clock),
+      box_(box),
+      recent_sign_in_ms_(recent_sign_in_ms),
+      issuer_(std::move(issuer)) {}
+
+Result<std::string> TotpService::KeyOf(int64_t user_id, const std::string& stored) const {
+  std::string base32 = stored;
+  if (SecretBox::IsSealed(stored)) {
+    VEZA_ASSIGN_OR_RETURN(base32, box_.Open(stored, SecretAd(user_id)));
+  }
+  auto key = totp::Base32Decode(base32);
+  if (!key) return Internal("stored TOTP secret is not base32");
+  return std::move(*key);
+}
+
+Result<int> TotpService::SealStoredSecrets() {
+  using Rows = std::vector<std::pair<int64_t, std::string>>;
+  VEZA_ASSIGN_OR_RETURN(Rows rows, db_.ReadValue<Rows>([](db::Session& s) { return totp_store::ListSecrets(s); }));
+  int changed = 0;
+  for (const auto& [user_id, stored] : rows) {
+    std::string plaintext = stored;
+    if (SecretBox::IsSealed(stored)) {
+      bool with_previous = false;
+      auto opened = box_.Open(stored, SecretAd(user_id), &with_previous);
+      if (!opened.ok()) return opened.error();  // a key is missing: say so at startup, not at sign-in
+      if (!with_previous) continue;
+      plaintext = std::move(*opened);
+    }
+    std::string sealed = box_.Seal(plaintext, SecretAd(user_id));
+    VEZA_ASSIGN_OR_RETURN(bool replaced, db_.Transaction<bool>([&](db::Session& s) -> Result<bool> {
+      return totp_store::ReplaceSecret(s, user_id, stored, sealed);
+    }));
+    if (replaced) ++changed;
+  }
+  return changed;
+}
 
 Result<TotpSetup> TotpService::Setup(int64_t user_id) {
   VEZA_ASSIGN_OR_RETURN(users::User user, users_.Get(user_id));
@@ -55,7 +96,7 @@ Result<TotpSetup> TotpService::Setup(int64_t user_id) {
       return MakeError(ErrorCode::kConflict, "Two-factor sign-in is already on; turn it off first.",
                        "totp_already_enabled");
     }
-    return totp_store::PutPending(s, user_id, secret, now);
+    return totp_store::PutPending(s, user_id, box_.Seal(secret, SecretAd(user_id)), now);
   }));
   TotpSetup setup;
   setup.secret = secret;
@@ -80,9 +121,8 @@ Result<std::vector<std::string>> TotpService::Enable(int64_t user_id, std::strin
                        row ? "Two-factor sign-in is already on." : "Start with POST /auth/2fa/setup.",
                        row ? "totp_already_enabled" : "totp_not_set_up");
     }
-    auto key = totp::Base32Decode(row->secret);
-    if (!key) return Internal("stored TOTP secret is not base32");
-    auto step = totp::MatchStep(*key, code, now / 1000, row->last_used_step);
+    VEZA_ASSIGN_OR_RETURN(std::string key, KeyOf(user_id, row->secret));
+    auto step = totp::MatchStep(key, code, now / 1000, row->last_used_step);
     if (!step) return InvalidCode();
     VEZA_ASSIGN_OR_RETURN(bool enabled, totp_store::Enable(s, user_id, *step, now));
     if (!enabled) return InvalidCode();
@@ -101,19 +141,21 @@ Result<bool> TotpService::Consume(int64_t user_id, std::string_view code, bool i
     }
     VEZA_ASSIGN_OR_RETURN(auto row, totp_store::Find(s, user_id));
     if (!row || !row->enabled_at) return false;
-    auto key = totp::Base32Decode(row->secret);
-    if (!key) return Internal("stored TOTP secret is not base32");
-    auto step = totp::MatchStep(*key, code, now / 1000, row->last_used_step);
+    VEZA_ASSIGN_OR_RETURN(std::string key, KeyOf(user_id, row->secret));
+    auto step = totp::MatchStep(key, code, now / 1000, row->last_used_step);
     if (!step) return false;
     return totp_store::UseStep(s, user_id, *step);
   });
 }
 
-Status TotpService::Disable(int64_t user_id, std::string_view password, std::string_view code) {
+Status TotpService::Disable(int64_t user_id, std::string_view password, std::string_view code,
+                            int64_t session_id) {
   VEZA_ASSIGN_OR_RETURN(users::User user, users_.Get(user_id));
   VEZA_ASSIGN_OR_RETURN(bool enabled, IsEnabled(user_id));
   if (!enabled) return MakeError(ErrorCode::kConflict, "Two-factor sign-in is not on.", "totp_not_enabled");
-  if (!user.password_hash.empty() && !hasher_.Verify(user.password_hash, password)) {
+  if (user.password_hash.empty()) {
+    VEZA_TRY(RequireRecentSignIn(db_, user_id, session_id, clock_.NowMs(), recent_sign_in_ms_));
+  } else if (!hasher_.Verify(user.password_hash, password)) {
     Error e = Validation({{"password", "is not correct"}}, "The password is not correct.");
     e.slug = "wrong_password";
     return e;

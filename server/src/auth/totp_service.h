@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "auth/password.h"
+#include "auth/reauth.h"
+#include "auth/secret_box.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "db/session.h"
@@ -38,17 +40,24 @@ inline constexpr int kRecoveryCodeCount = 10;
 
 class TotpService {
  public:
+  /// Secrets are stored sealed by `box` (encryption at rest).
   TotpService(db::Database& database, users::UserService& users, const PasswordHasher& hasher,
-              const Clock& clock, std::string issuer = "Veza");
+              const Clock& clock, const SecretBox& box, int64_t recent_sign_in_ms = kDefaultRecentSignInMs,
+              std::string issuer = "Veza");
+
+  /// Seals rows still holding a plaintext secret (written before encryption at rest) and re-seals those
+  /// only the previous server secret opens. Run at startup; returns how many rows changed.
+  Result<int> SealStoredSecrets();
 
   /// A new pending secret (replacing any earlier pending one); 409 `totp_already_enabled` when on.
   Result<TotpSetup> Setup(int64_t user_id);
   /// Confirms the pending secret with a current code; returns the recovery codes (shown once).
   /// 409 `totp_not_set_up` without a pending secret, 422 `invalid_code` for a wrong code.
   Result<std::vector<std::string>> Enable(int64_t user_id, std::string_view code);
-  /// Needs the account password (when the account has one) and a current TOTP or recovery code.
-  /// 422 `wrong_password` / `invalid_code`; 409 `totp_not_enabled`.
-  Status Disable(int64_t user_id, std::string_view password, std::string_view code);
+  /// Needs a current TOTP or recovery code and the account password, or, for an account without one,
+  /// a recent sign-in of `session_id` (see auth/reauth.h). 422 `wrong_password` / `invalid_code`;
+  /// 403 `recent_sign_in_required`; 409 `totp_not_enabled`.
+  Status Disable(int64_t user_id, std::string_view password, std::string_view code, int64_t session_id);
   Result<TotpStatus> GetStatus(int64_t user_id);
   Result<bool> IsEnabled(int64_t user_id);
 
@@ -59,11 +68,15 @@ class TotpService {
  private:
   /// Consumes a TOTP code (when it looks like one) or a recovery code; false when neither matches.
   Result<bool> Consume(int64_t user_id, std::string_view code, bool is_recovery);
+  /// The raw TOTP key of a stored (sealed, or legacy base32) secret.
+  Result<std::string> KeyOf(int64_t user_id, const std::string& stored) const;
 
   db::Database& db_;
   users::UserService& users_;
   const PasswordHasher& hasher_;
   const Clock& clock_;
+  const SecretBox& box_;
+  int64_t recent_sign_in_ms_;
   std::string issuer_;
 };
 

@@ -42,6 +42,19 @@ Status Delete(db::Session& s, int64_t user_id) {
   return Ok();
 }
 
+Result<std::vector<std::pair<int64_t, std::string>>> ListSecrets(db::Session& s) {
+  VEZA_ASSIGN_OR_RETURN(auto rows, s.Query("SELECT user_id, secret FROM auth_totp", {}));
+  std::vector<std::pair<int64_t, std::string>> out;
+  for (const auto& r : rows.rows) out.emplace_back(r.Int(0), r.Text(1));
+  return out;
+}
+
+Result<bool> ReplaceSecret(db::Session& s, int64_t user_id, const std::string& expected, const std::string& sealed) {
+  VEZA_ASSIGN_OR_RETURN(int64_t n, s.Execute("UPDATE auth_totp SET secret = $3 WHERE user_id = $1 AND secret = $2",
+                                             {user_id, expected, sealed}));
+  return n == 1;
+}
+
 Status ReplaceRecoveryCodes(db::Session& s, int64_t user_id, const std::vector<std::string>& hashes,
                             int64_t now_ms) {
   VEZA_TRY(s.Execute("DELETE FROM auth_recovery_codes WHERE user_id = $1", {user_id}));

@@ -13,7 +13,7 @@ namespace veza::auth::totp_store {
 
 struct TotpRow {
   int64_t user_id = 0;
-  std::string secret;  // base32
+  std::string secret;  // sealed by SecretBox ("v1:…"); base32 plaintext only in rows written before 0.x
   std::optional<int64_t> enabled_at;
   int64_t last_used_step = 0;
 };
@@ -26,6 +26,10 @@ Result<bool> Enable(db::Session& s, int64_t user_id, int64_t step, int64_t now_m
 /// Records `step` as used; false when it (or a later one) already was: the code is refused.
 Result<bool> UseStep(db::Session& s, int64_t user_id, int64_t step);
 Status Delete(db::Session& s, int64_t user_id);
+/// Every (user_id, stored secret), for re-sealing at startup.
+Result<std::vector<std::pair<int64_t, std::string>>> ListSecrets(db::Session& s);
+/// Replaces the stored secret only if it is still `expected` (another node may have re-sealed it).
+Result<bool> ReplaceSecret(db::Session& s, int64_t user_id, const std::string& expected, const std::string& sealed);
 
 Status ReplaceRecoveryCodes(db::Session& s, int64_t user_id, const std::vector<std::string>& hashes,
                             int64_t now_ms);

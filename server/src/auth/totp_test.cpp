@@ -4,7 +4,9 @@
 
 #include "auth/auth_service.h"
 #include "auth/totp_service.h"
+#include "auth/totp_store.h"
 #include "db/migrate.h"
+#include "kv/memory_store.h"
 #include "db/testing/test_database.h"
 
 namespace veza::auth {
@@ -77,13 +79,24 @@ class TotpServiceTest : public db::testing::EngineTest {
     ASSERT_TRUE(db::Migrate(db(), db::EmbeddedMigrations()).ok());
     users_ = std::make_unique<users::UserService>(db(), ids_, clock_);
     mailer_ = std::make_unique<mail::Mailer>(db(), ids_, clock_, nullptr);
-    totp_ = std::make_unique<TotpService>(db(), *users_, hasher_, clock_);
+    totp_ = std::make_unique<TotpService>(db(), *users_, hasher_, clock_, box_);
     auth_ = std::make_unique<AuthService>(db(), *users_, *mailer_, hasher_, guard_, ids_, clock_,
                                           AuthOptions{.jwt_secret = "j", .stream_token_secret = "s"},
                                           totp_.get());
     auto r = auth_->Register({.email = "lena@example.com", .username = "lena", .password = kPassword}, {});
     ASSERT_TRUE(r.ok());
     user_id_ = r->user.id;
+  }
+
+  std::string StoredSecret() {
+    auto row = db().ReadValue<std::optional<totp_store::TotpRow>>(
+        [&](db::Session& s) { return totp_store::Find(s, user_id_); });
+    return row.ok() && *row ? (*row)->secret : "";
+  }
+  void StorePlaintext(const std::string& base32) {
+    ASSERT_TRUE(db().InTransaction([&](db::Session& s) -> Status {
+      return totp_store::PutPending(s, user_id_, base32, clock_.NowMs());
+    }).ok());
   }
 
   std::string Key(const std::string& secret) { return *totp::Base32Decode(secret); }
@@ -105,7 +118,9 @@ class TotpServiceTest : public db::testing::EngineTest {
   ManualClock clock_{1'700'000'010'000};
   IdGenerator ids_{clock_, 1};
   PasswordHasher hasher_{{.ops = 1, .mem_kib = 8 * 1024}};
-  LoginGuard guard_;
+  kv::MemoryStore kv_{clock_};
+  LoginGuard guard_{kv_};
+  SecretBox box_{"server-secret-one"};
   std::unique_ptr<users::UserService> users_;
   std::unique_ptr<mail::Mailer> mailer_;
   std::unique_ptr<TotpService> totp_;
@@ -184,24 +199,78 @@ TEST_P(TotpServiceTest, WrongCodesFeedTheBruteForceGuard) {
 
 TEST_P(TotpServiceTest, DisableNeedsPasswordAndCode) {
   auto [key, recovery] = Enroll();
-  auto no_pw = totp_->Disable(user_id_, "wrong-password-1", CodeNow(key));
+  auto no_pw = totp_->Disable(user_id_, "wrong-password-1", CodeNow(key), 0);
   ASSERT_FALSE(no_pw.ok());
   EXPECT_EQ(no_pw.error().slug, "wrong_password");
-  auto no_code = totp_->Disable(user_id_, kPassword, "123456");
+  auto no_code = totp_->Disable(user_id_, kPassword, "123456", 0);
   ASSERT_FALSE(no_code.ok());
   EXPECT_EQ(no_code.error().slug, "invalid_code");
-  ASSERT_TRUE(totp_->Disable(user_id_, kPassword, CodeNow(key)).ok());
+  ASSERT_TRUE(totp_->Disable(user_id_, kPassword, CodeNow(key), 0).ok());
   EXPECT_FALSE(*totp_->IsEnabled(user_id_));
   EXPECT_TRUE(auth_->Login("lena", kPassword, {"10.0.0.1", ""}).ok());
-  auto twice = totp_->Disable(user_id_, kPassword, CodeNow(key));
+  auto twice = totp_->Disable(user_id_, kPassword, CodeNow(key), 0);
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().slug, "totp_not_enabled");
 }
 
 TEST_P(TotpServiceTest, DisableWithARecoveryCode) {
   auto [key, recovery] = Enroll();
-  ASSERT_TRUE(totp_->Disable(user_id_, kPassword, recovery[0]).ok());
+  ASSERT_TRUE(totp_->Disable(user_id_, kPassword, recovery[0], 0).ok());
   EXPECT_FALSE(*totp_->IsEnabled(user_id_));
+}
+
+TEST_P(TotpServiceTest, TheColumnNeverHoldsTheSecret) {
+  auto setup = totp_->Setup(user_id_);
+  ASSERT_TRUE(setup.ok());
+  std::string stored = StoredSecret();
+  EXPECT_EQ(stored.rfind("v1:", 0), 0u) << stored;
+  EXPECT_EQ(stored.find(setup->secret), std::string::npos);
+  ASSERT_TRUE(totp_->Enable(user_id_, CodeNow(Key(setup->secret))).ok());
+  EXPECT_EQ(StoredSecret().find(setup->secret), std::string::npos);
+  clock_.Advance(30'000);
+  EXPECT_TRUE(auth_->Login("lena", kPassword, {"10.0.0.1", ""}, {.totp_code = CodeNow(Key(setup->secret))}).ok());
+  EXPECT_EQ(*totp_->SealStoredSecrets(), 0);  // nothing left to seal
+}
+
+TEST_P(TotpServiceTest, PlaintextRowsAreReadThenSealedAtStartup) {
+  const std::string legacy = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+  StorePlaintext(legacy);
+  ASSERT_TRUE(totp_->Enable(user_id_, CodeNow(Key(legacy))).ok());  // still readable before the sweep
+  EXPECT_EQ(*totp_->SealStoredSecrets(), 1);
+  std::string stored = StoredSecret();
+  EXPECT_EQ(stored.rfind("v1:", 0), 0u);
+  EXPECT_EQ(stored.find(legacy), std::string::npos);
+  clock_.Advance(30'000);
+  EXPECT_TRUE(auth_->Login("lena", kPassword, {"10.0.0.1", ""}, {.totp_code = CodeNow(Key(legacy))}).ok());
+}
+
+TEST_P(TotpServiceTest, RotatingTheServerSecretNeedsThePreviousOneToReseal) {
+  auto [key, recovery] = Enroll();
+  std::string sealed_before = StoredSecret();
+  // A rotation without secrets.previous_jwt: the stored secrets cannot be opened, and startup says so.
+  SecretBox rotated_alone("server-secret-two");
+  TotpService lost(db(), *users_, hasher_, clock_, rotated_alone);
+  EXPECT_FALSE(lost.SealStoredSecrets().ok());
+  EXPECT_FALSE(lost.Verify(user_id_, {.totp_code = CodeNow(key)}).ok());
+  // With the previous secret the sweep re-seals every row under the new key.
+  SecretBox rotated("server-secret-two", "server-secret-one");
+  TotpService moved(db(), *users_, hasher_, clock_, rotated);
+  EXPECT_EQ(*moved.SealStoredSecrets(), 1);
+  EXPECT_NE(StoredSecret(), sealed_before);
+  EXPECT_TRUE(lost.Verify(user_id_, {.totp_code = CodeNow(key)}).ok());  // the new key alone now suffices
+}
+
+TEST(SecretBox, SealedTextIsBoundToItsRowAndTamperEvident) {
+  SecretBox box("k");
+  std::string sealed = box.Seal("JBSWY3DPEHPK3PXP", "veza-totp:1");
+  EXPECT_NE(sealed, box.Seal("JBSWY3DPEHPK3PXP", "veza-totp:1"));  // random nonce
+  EXPECT_EQ(*box.Open(sealed, "veza-totp:1"), "JBSWY3DPEHPK3PXP");
+  EXPECT_FALSE(box.Open(sealed, "veza-totp:2").ok());
+  std::string flipped = sealed;
+  flipped[10] = flipped[10] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(box.Open(flipped, "veza-totp:1").ok());
+  EXPECT_FALSE(box.Open("v2:" + sealed.substr(3), "veza-totp:1").ok());
+  EXPECT_FALSE(SecretBox("other").Open(sealed, "veza-totp:1").ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, TotpServiceTest,

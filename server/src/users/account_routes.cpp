@@ -39,10 +39,12 @@ void RegisterAccountRoutes(http::Router& router, AccountService& service, UserSe
                   auto obj = json::ParseObject(req.body);
                   if (!obj.ok()) return Fail(obj.error(), req);
                   json::ObjectReader r(*obj);
+                  // Optional: accounts without a password prove a recent sign-in instead.
                   std::string password =
-                      r.RequiredString("password", {.min_len = 1, .max_len = 1024, .trim = false});
+                      r.OptionalString("password", {.max_len = 1024, .trim = false}).value_or("");
                   if (Status s = r.Finish(); !s.ok()) return Fail(s.error(), req);
-                  if (Status s = service.Delete(req.principal->user_id, password); !s.ok())
+                  if (Status s = service.Delete(req.principal->user_id, password, req.principal->session_id);
+                      !s.ok())
                     return Fail(s.error(), req);
                   return http::Response::Empty(204);
                 },

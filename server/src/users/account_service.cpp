@@ -102,15 +102,15 @@ Result<std::string> AccountService::Export(int64_t user_id) {
   return json::Serialize(doc);
 }
 
-Status AccountService::Delete(int64_t user_id, std::string_view password) {
+Status AccountService::Delete(int64_t user_id, std::string_view password, int64_t session_id) {
   VEZA_ASSIGN_OR_RETURN(User user, users_.Get(user_id));
   if (user.password_hash.empty()) {
-    Error e = Validation({{"password", "cannot be checked: this account has no password; set one first"}},
-                         "Set a password (through a password reset) before deleting this account.");
-    e.slug = "password_not_set";
+    VEZA_TRY(hooks_.require_recent_sign_in(user.id, session_id));
+  } else if (password.empty()) {
+    Error e = Validation({{"password", "is required"}}, "Enter your password to delete this account.");
+    e.slug = "password_required";
     return e;
-  }
-  if (!hooks_.verify_password(user.password_hash, password)) {
+  } else if (!hooks_.verify_password(user.password_hash, password)) {
     Error e = Validation({{"password", "is not correct"}}, "The password is not correct.");
     e.slug = "wrong_password";
     return e;

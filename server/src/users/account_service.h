@@ -20,6 +20,8 @@ namespace veza::users {
 struct AccountHooks {
   std::function<bool(const std::string& password_hash, std::string_view password)> verify_password;
   std::function<Status(int64_t user_id)> end_sessions;
+  /// For accounts without a password: OK when `session_id` signed in recently (auth/reauth.h).
+  std::function<Status(int64_t user_id, int64_t session_id)> require_recent_sign_in;
 };
 
 class AccountService {
@@ -32,9 +34,10 @@ class AccountService {
   /// those tables exist.
   Result<std::string> Export(int64_t user_id);
 
-  /// Checks the password (422 `wrong_password` naming `password`, as a password change does), ends
+  /// Checks the password (422 `wrong_password` naming `password`, as a password change does) or, for an
+  /// account without one, that `session_id` signed in recently (403 `recent_sign_in_required`); then ends
   /// every session, purges the profile, email, mails, tokens and links and deletes the images.
-  Status Delete(int64_t user_id, std::string_view password);
+  Status Delete(int64_t user_id, std::string_view password, int64_t session_id);
 
  private:
   db::Database& db_;

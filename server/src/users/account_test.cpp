@@ -72,6 +72,8 @@ NewUser Account(std::string email, std::string username, std::string password_ha
 
 class AccountTest : public db::testing::EngineTest {
  protected:
+  static constexpr int64_t kRecentSession = 42;  // the hook's stand-in for a session signed in just now
+
   void SetUp() override {
     EngineTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
@@ -90,6 +92,10 @@ class AccountTest : public db::testing::EngineTest {
             [this](int64_t id) {
               ended_.push_back(id);
               return Ok();
+            },
+        .require_recent_sign_in =
+            [this](int64_t user_id, int64_t session_id) {
+              return session_id == kRecentSession ? Ok() : Status(MakeError(ErrorCode::kForbidden, "old", "recent_sign_in_required"));
             }};
     accounts_ = std::make_unique<AccountService>(db(), *users_, *media_, clock_, hooks);
     auto u = users_->Create(Account("Alice@Example.com", "alice", "hash:pw"));
@@ -255,7 +261,7 @@ TEST_P(AccountTest, DeletionChecksThePasswordThenPurges) {
           })
           .ok());
 
-  Status wrong = accounts_->Delete(alice_.id, "nope");
+  Status wrong = accounts_->Delete(alice_.id, "nope", 0);
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.error().code, ErrorCode::kValidation);
   EXPECT_EQ(wrong.error().slug, "wrong_password");
@@ -263,7 +269,7 @@ TEST_P(AccountTest, DeletionChecksThePasswordThenPurges) {
   EXPECT_TRUE(ended_.empty());
   EXPECT_TRUE(users_->Get(alice_.id).ok());
 
-  ASSERT_TRUE(accounts_->Delete(alice_.id, "pw").ok());
+  ASSERT_TRUE(accounts_->Delete(alice_.id, "pw", 0).ok());
   EXPECT_EQ(ended_, std::vector<int64_t>{alice_.id});
   EXPECT_EQ(users_->Get(alice_.id).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(users_->View("alice", std::nullopt).error().code, ErrorCode::kNotFound);
@@ -289,11 +295,26 @@ TEST_P(AccountTest, DeletionChecksThePasswordThenPurges) {
     return s.QueryOne("SELECT COUNT(*) FROM mail_outbox WHERE to_address = 'alice@example.com'");
   });
   EXPECT_EQ((*mails)->Int(0), 0);
-  EXPECT_FALSE(accounts_->Delete(alice_.id, "pw").ok());
+  EXPECT_FALSE(accounts_->Delete(alice_.id, "pw", 0).ok());
+}
+
+TEST_P(AccountTest, PasswordlessAccountsProveARecentSignInInstead) {
+  auto bob = users_->Create(Account("bob@example.com", "bob", ""));
+  ASSERT_TRUE(bob.ok());
+  Status stale = accounts_->Delete(bob->id, "", 7);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().slug, "recent_sign_in_required");
+  EXPECT_TRUE(users_->Get(bob->id).ok());
+  // A password account cannot use the sign-in proof, and must send its password.
+  Status missing = accounts_->Delete(alice_.id, "", kRecentSession);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().slug, "password_required");
+  ASSERT_TRUE(accounts_->Delete(bob->id, "", kRecentSession).ok());
+  EXPECT_EQ(users_->Get(bob->id).error().code, ErrorCode::kNotFound);
 }
 
 TEST_P(AccountTest, UsernameIsHeldForTheGracePeriodThenFreed) {
-  ASSERT_TRUE(accounts_->Delete(alice_.id, "pw").ok());
+  ASSERT_TRUE(accounts_->Delete(alice_.id, "pw", 0).ok());
   // The email is free at once; the username only after the grace period.
   auto early = users_->Create(Account("alice@example.com", "Alice", "hash:x"));
   ASSERT_FALSE(early.ok());

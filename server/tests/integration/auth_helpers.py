@@ -68,6 +68,8 @@ class IdentityTestCase(ServerTestCase):
 
 
 def database_url(server):
+    if server.database_url:
+        return server.database_url
     if ENGINE == "postgres":
         return with_database(PG_URL, server.pg_database)
     return "sqlite:" + os.path.join(server.data_dir, "veza.db")

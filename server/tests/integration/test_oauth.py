@@ -323,6 +323,39 @@ class Connections(OAuthTestCase):
         self.assertEnvelope(self.server.get("/api/v1/users/me/connections"), 401)
 
 
+class ReauthWithoutPassword(OAuthTestCase):
+    """OAuth-only accounts have no password to confirm with: a fresh sign-in through the provider does."""
+
+    extra_flags = ("--set", "net.allow_private_addresses=true", "--set", "auth.recent_sign_in_s=2")
+
+    def test_delete_needs_a_recent_sign_in(self):
+        self.idp.add_user("nopw", "sub-nopw", "nopw@example.com")
+        old = self.sign_in("nopw")["access_token"]
+        time.sleep(2.5)
+        self.assertEnvelope(self.authed("DELETE", "/api/v1/users/me", old, body={}), 403, "recent_sign_in_required")
+        # A new sign-in proves presence for its own session only, not for the old one.
+        fresh = self.sign_in("nopw")["access_token"]
+        self.assertEnvelope(self.authed("DELETE", "/api/v1/users/me", old, body={}), 403, "recent_sign_in_required")
+        self.assertEqual(self.authed("DELETE", "/api/v1/users/me", fresh, body={}).status, 204)
+        self.assertEnvelope(self.authed("GET", "/api/v1/users/me", fresh), 401)
+
+    def test_two_factor_off_needs_a_recent_sign_in(self):
+        self.idp.add_user("nopw2fa", "sub-nopw2fa", "nopw2fa@example.com")
+        token = self.sign_in("nopw2fa")["access_token"]
+        secret = self.authed("POST", "/api/v1/auth/2fa/setup", token).json()["secret"]
+        enabled = self.authed("POST", "/api/v1/auth/2fa/enable", token, body={"code": totp(secret)})
+        self.assertEqual(enabled.status, 200, enabled.body)
+        recovery = enabled.json()["recovery_codes"]
+        time.sleep(2.5)
+        # Checked before the code is consumed, so the refused attempt burns nothing.
+        self.assertEnvelope(self.authed("POST", "/api/v1/auth/2fa/disable", token, body={"code": recovery[0]}),
+                            403, "recent_sign_in_required")
+        r = self.exchange(self.flow("nopw2fa")["code"], totp_code=totp(secret, 1))
+        self.assertEqual(r.status, 200, r.body)
+        fresh = r.json()["access_token"]
+        self.assertEqual(self.authed("POST", "/api/v1/auth/2fa/disable", fresh, body={"code": recovery[0]}).status, 204)
+
+
 class SsrfGuard(OAuthTestCase):
     """Without net.allow_private_addresses the server refuses to call a provider on loopback."""
 
