@@ -387,8 +387,11 @@ export interface paths {
         post?: never;
         /**
          * Delete the account.
-         * @description Needs the current password (422 `wrong_password` naming `password` otherwise; 422 `password_not_set`
-         *     for accounts that never had one). Every session ends at once; the email address, profile fields,
+         * @description Accounts with a password send it (422 `password_required` / `wrong_password` naming `password`).
+         *     Accounts without one (created through a provider) send `{}` and prove presence by a recent sign-in:
+         *     the caller's session must have been signed in within `auth.recent_sign_in_s` (10 minutes by default;
+         *     refreshing tokens does not renew it), else 403 `recent_sign_in_required`: sign in again through the
+         *     provider and retry with the new access token. Every session ends at once; the email address, profile fields,
          *     avatar and banner files, pending and sent mails, email tokens and OAuth links are purged. The
          *     username stays held for `users.username_grace_days` (30 by default) and is then free to register.
          */
@@ -675,9 +678,26 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The cover art taken from the file (image/jpeg or image/png). */
+        /**
+         * The cover art, at the stored size nearest to `size`.
+         * @description An uploaded cover is stored as 1200, 500 and 200 px JPEG squares: `size` picks the smallest that is
+         *     at least `size` px (so a client never upscales), or the largest when `size` is larger than all of
+         *     them; without `size`, 1200. Cover art taken from the audio file has one size. The URL in
+         *     `cover_url` carries `v=<version>`: a request naming the current version is cacheable for a year
+         *     (immutable), any other for 5 minutes; both revalidate with the ETag. Private tracks' covers are
+         *     `Cache-Control: private`. With S3 storage and `media.delivery = redirect`, a 302 to a presigned URL.
+         */
         get: operations["getTrackCover"];
-        put?: never;
+        /**
+         * Replace the cover art (owner only); 1200, 500 and 200 px squares.
+         * @description The request body is the image file itself (not multipart), as for `PUT /users/me/avatar`:
+         *     `Content-Type: image/jpeg`, `image/png` or `image/webp` (`application/octet-stream` too), at most
+         *     10 MB (a larger `Content-Length` is refused with 413 before the body is read). The image is decoded
+         *     with libvips, turned upright, cover-cropped to 1200, 500 and 200 px squares and re-encoded as JPEG
+         *     without metadata. It replaces the cover taken from the audio file or a previous upload, whose files
+         *     are deleted.
+         */
+        put: operations["putTrackCover"];
         post?: never;
         delete?: never;
         options?: never;
@@ -794,8 +814,10 @@ export interface paths {
         put?: never;
         /**
          * Turn two-factor sign-in off (password and a current TOTP or recovery code).
-         * @description `password` is required when the account has one (accounts created through a provider may not).
-         *     422 `wrong_password` / `invalid_code`; 409 `totp_not_enabled`.
+         * @description `password` is required when the account has one. Accounts without one (created through a provider)
+         *     prove presence by a recent sign-in instead, as for account deletion: 403 `recent_sign_in_required`
+         *     when the session was signed in more than `auth.recent_sign_in_s` ago. 422 `wrong_password` /
+         *     `invalid_code`; 409 `totp_not_enabled`.
          */
         post: operations["disableTwoFactor"];
         delete?: never;
@@ -929,6 +951,62 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a resumable upload (tus creation, creation-with-upload).
+         * @description `Upload-Length` is required (deferred length is not supported) and capped by `tracks.max_upload_bytes`.
+         *     The length is reserved against the per-user quota until the upload becomes a track, expires or is
+         *     terminated. `Upload-Metadata` (`filename`, `filetype`) is kept; the content is probed later, when
+         *     `POST /api/v1/tracks` turns the finished upload into a track. A body sent with
+         *     `Content-Type: application/offset+octet-stream` is written at offset 0 (with `Upload-Checksum` checked).
+         */
+        post: operations["createUpload"];
+        delete?: never;
+        /** tus 1.0.0 capabilities (no authentication). */
+        options: operations["tusOptions"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/uploads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An upload id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Terminate the upload and remove its bytes (tus termination). */
+        delete: operations["terminateUpload"];
+        /** tus 1.0.0 capabilities (as on /api/v1/uploads). */
+        options: operations["tusOptionsUpload"];
+        /**
+         * Where the upload stands (tus core).
+         * @description Someone else's upload is 404; an expired one is 410 until the cleanup removes it, then 404.
+         */
+        head: operations["getUploadOffset"];
+        /**
+         * Append bytes at the current offset (tus core, checksum).
+         * @description The body is streamed to disk, then appended. `Upload-Offset` must equal the upload's offset (409
+         *     otherwise). With `Upload-Checksum: sha256 <base64>` a chunk whose digest differs is discarded (460)
+         *     and the offset stays. Each accepted chunk moves `Upload-Expires` forward (`uploads.expiry_s`).
+         */
+        patch: operations["appendUpload"];
         trace?: never;
     };
 }
@@ -1111,6 +1189,11 @@ export interface components {
         Track: {
             id: string;
             user_id: string;
+            /**
+             * @description The account the track belongs to, for /@username links and the player (null only when that account
+             *     is gone or disabled). Filled in one batch query per response.
+             */
+            owner: components["schemas"]["TrackOwner"] | null;
             title: string;
             description?: string;
             genre?: string;
@@ -1165,6 +1248,7 @@ export interface components {
                 /** @description Only for the owner. */
                 file_name?: string;
             };
+            /** @description Versioned (?v=) for an uploaded cover; add size= for a smaller one. */
             cover_url?: string | null;
             play_count: number;
             /** Format: date-time */
@@ -1173,6 +1257,13 @@ export interface components {
             updated_at: string;
             /** Format: date-time */
             processed_at?: string | null;
+        };
+        TrackOwner: {
+            id: string;
+            username: string;
+            display_name: string;
+            /** @description Versioned avatar URL */
+            avatar_url: string | null;
         };
         TrackPage: {
             items: components["schemas"]["Track"][];
@@ -1192,8 +1283,46 @@ export interface components {
             /** Format: date-time */
             last_used_at: string;
         };
+        /** @description A finished resumable upload becomes a track; the other fields are those of the multipart form (typed as in PATCH /api/v1/tracks/{id}). The file is moved into storage, not copied, and the upload is gone. */
+        TrackFromUpload: {
+            /** @description The id at the end of the upload's Location. */
+            upload_id: string;
+            title?: string;
+            description?: string | null;
+            genre?: string | null;
+            tags?: string[] | null;
+            bpm?: number | null;
+            musical_key?: string | null;
+            lyrics?: string | null;
+            visibility?: components["schemas"]["Visibility"];
+            downloadable?: boolean;
+            licence?: components["schemas"]["Licence"];
+            /** Format: date */
+            release_date?: string | null;
+            explicit?: boolean;
+            isrc?: string | null;
+        };
     };
     responses: {
+        /** @description Tus-Resumable is missing or not 1.0.0; `Tus-Version` lists what is served. */
+        TusVersionRefused: {
+            headers: {
+                "Tus-Version"?: "1.0.0";
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
+        /** @description `checksum_mismatch`: the body's SHA-256 differs from Upload-Checksum; nothing was kept. */
+        TusChecksumMismatch: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"];
+            };
+        };
         /** @description A JPEG without metadata. */
         ProfileImage: {
             headers: {
@@ -1340,6 +1469,9 @@ export interface components {
         Limit: number;
         /** @description next_cursor of the previous page (opaque). */
         Cursor: string;
+        TusResumable: "1.0.0";
+        /** @description `sha256 <base64 digest>` of this request's body. */
+        UploadChecksum: string;
         AvatarSize: "512" | "128";
         BannerSize: "1500x500";
     };
@@ -1351,6 +1483,12 @@ export interface components {
         RequestId: string;
         /** @description `veza_refresh=<token>; Path=/api/v1/auth; HttpOnly; SameSite=Strict[; Secure]` in cookie mode. */
         RefreshCookie: string;
+        /** @description The tus protocol version, on every tus answer but OPTIONS. */
+        TusResumable: "1.0.0";
+        /** @description Bytes received and stored so far. */
+        UploadOffset: number;
+        /** @description When the upload is dropped if no more bytes arrive (RFC 7231 date). */
+        UploadExpires: string;
     };
     pathItems: never;
 }
@@ -1918,7 +2056,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    password: string;
+                    /** @description Required when the account has a password. */
+                    password?: string;
                 };
             };
         };
@@ -1932,6 +2071,7 @@ export interface operations {
             };
             400: components["responses"]["MalformedJson"];
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -2275,6 +2415,7 @@ export interface operations {
                     explicit?: "true" | "false";
                     isrc?: string;
                 };
+                "application/json": components["schemas"]["TrackFromUpload"];
             };
         };
         responses: {
@@ -2290,6 +2431,24 @@ export interface operations {
             };
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
+            /** @description JSON body only — `upload_not_found`, the upload is unknown, expired or someone else's. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description JSON body only — `upload_incomplete`, the upload still misses bytes. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The body is over the cap, a text field is over 64 KiB, or the quota is exceeded (`quota_exceeded`, with `used_bytes`, `left_bytes` and `quota_bytes` in `error.fields`). */
             413: {
                 headers: {
@@ -2487,6 +2646,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description A segment's presigned URL in the object store (S3, media.delivery = redirect); playlists are always served here. */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Not modified (If-None-Match). */
             304: {
                 headers: {
@@ -2535,7 +2701,11 @@ export interface operations {
     };
     getTrackCover: {
         parameters: {
-            query?: never;
+            query?: {
+                size?: number;
+                /** @description The cover version from cover_url. */
+                v?: string;
+            };
             header?: never;
             path: {
                 /** @description A track id. */
@@ -2555,7 +2725,57 @@ export interface operations {
                     "image/png": unknown;
                 };
             };
+            /** @description Redirect to a presigned URL of the object store (S3, media.delivery = redirect). */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified (If-None-Match). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             404: components["responses"]["Error"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    putTrackCover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A track id. */
+                id: components["parameters"]["TrackId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "image/jpeg": string;
+                "image/png": string;
+                "image/webp": string;
+            };
+        };
+        responses: {
+            /** @description The track, whose `cover_url` names the new version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Track"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["ImageTooLarge"];
+            415: components["responses"]["UnsupportedImage"];
+            422: components["responses"]["UndecodableImage"];
         };
     };
     downloadTrack: {
@@ -2579,6 +2799,13 @@ export interface operations {
             };
             /** @description A byte range of it. */
             206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Redirect to a presigned URL of the object store (S3, media.delivery = redirect). */
+            302: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2738,6 +2965,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["ValidationFailed"];
         };
@@ -2917,6 +3145,240 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+        };
+    };
+    createUpload: {
+        parameters: {
+            query?: never;
+            header: {
+                "Tus-Resumable": components["parameters"]["TusResumable"];
+                "Upload-Length": number;
+                /** @description `key base64value` pairs, comma-separated. */
+                "Upload-Metadata"?: string;
+                /** @description `sha256 <base64 digest>` of this request's body. */
+                "Upload-Checksum"?: components["parameters"]["UploadChecksum"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/offset+octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    /** @description /api/v1/uploads/{id} */
+                    Location?: string;
+                    "Upload-Offset": components["headers"]["UploadOffset"];
+                    "Upload-Expires": components["headers"]["UploadExpires"];
+                    "Tus-Resumable": components["headers"]["TusResumable"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Unauthenticated"];
+            412: components["responses"]["TusVersionRefused"];
+            /** @description Over the cap (`upload_too_large`) or the quota (`quota_exceeded`, with `used_bytes`, `left_bytes` and `quota_bytes` in `error.fields`; unfinished uploads count as used). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            415: components["responses"]["Error"];
+            460: components["responses"]["TusChecksumMismatch"];
+        };
+    };
+    tusOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What this server speaks. */
+            204: {
+                headers: {
+                    "Tus-Resumable": components["headers"]["TusResumable"];
+                    "Tus-Version"?: "1.0.0";
+                    "Tus-Extension"?: string;
+                    /** @description tracks.max_upload_bytes (default 2 GiB). */
+                    "Tus-Max-Size"?: number;
+                    "Tus-Checksum-Algorithm"?: "sha256";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    terminateUpload: {
+        parameters: {
+            query?: never;
+            header: {
+                "Tus-Resumable": components["parameters"]["TusResumable"];
+            };
+            path: {
+                /** @description An upload id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            410: components["responses"]["Error"];
+            412: components["responses"]["TusVersionRefused"];
+        };
+    };
+    tusOptionsUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An upload id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description See OPTIONS /api/v1/uploads. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getUploadOffset: {
+        parameters: {
+            query?: never;
+            header: {
+                "Tus-Resumable": components["parameters"]["TusResumable"];
+            };
+            path: {
+                /** @description An upload id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upload's state; `Cache-Control: no-store`. */
+            200: {
+                headers: {
+                    "Upload-Offset": components["headers"]["UploadOffset"];
+                    "Upload-Length"?: number;
+                    "Upload-Metadata"?: string;
+                    "Upload-Expires": components["headers"]["UploadExpires"];
+                    "Tus-Resumable": components["headers"]["TusResumable"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown or someone else's upload. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Expired. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or unsupported Tus-Resumable. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    appendUpload: {
+        parameters: {
+            query?: never;
+            header: {
+                "Tus-Resumable": components["parameters"]["TusResumable"];
+                "Upload-Offset": number;
+                /** @description `sha256 <base64 digest>` of this request's body. */
+                "Upload-Checksum"?: components["parameters"]["UploadChecksum"];
+            };
+            path: {
+                /** @description An upload id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/offset+octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Appended. */
+            204: {
+                headers: {
+                    "Upload-Offset": components["headers"]["UploadOffset"];
+                    "Upload-Expires": components["headers"]["UploadExpires"];
+                    "Tus-Resumable": components["headers"]["TusResumable"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            /** @description `offset_mismatch` (the offset is not the upload's; `error.fields.upload_offset` has it) or `upload_busy` (another request is appending). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            410: components["responses"]["Error"];
+            412: components["responses"]["TusVersionRefused"];
+            413: components["responses"]["Error"];
+            /** @description The body is not application/offset+octet-stream. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            460: components["responses"]["TusChecksumMismatch"];
         };
     };
 }
