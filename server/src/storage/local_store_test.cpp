@@ -49,6 +49,21 @@ TEST_F(LocalStoreTest, RangesAreClampedToTheObject) {
   EXPECT_EQ(*store_->GetBytes("a/b", {.offset = 20}), "");
 }
 
+TEST_F(LocalStoreTest, CopyToFileWritesTheObjectChunkByChunk) {
+  std::string bytes;
+  for (int i = 0; i < 1000; ++i) bytes += static_cast<char>(i * 7);
+  ASSERT_TRUE(store_->PutBytes("tracks/1/original.wav", bytes).ok());
+  const std::string copy = (root_ / "copy.wav").string();
+  ASSERT_TRUE(CopyToFile(*store_, "tracks/1/original.wav", copy, /*chunk_bytes=*/64).ok());
+  std::ifstream in(copy, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), bytes);
+
+  auto missing = CopyToFile(*store_, "tracks/1/none.wav", (root_ / "none.wav").string());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(fs::exists(root_ / "none.wav"));
+}
+
 TEST_F(LocalStoreTest, KeysCannotEscapeTheRoot) {
   for (const char* key : {"../etc/passwd", "a/../../b", "/abs", "a//b", "", "a/./b", "a\\b", "a b", "%2e%2e/x"}) {
     EXPECT_FALSE(IsValidKey(key)) << key;

@@ -54,6 +54,11 @@ class ObjectStore {
   virtual std::string Describe() const = 0;
 };
 
+/// Writes the object to a local file in chunks of `chunk_bytes` (ranged reads), so an object of any size
+/// costs one chunk of memory; the file is replaced. kNotFound when absent.
+Status CopyToFile(ObjectStore& store, std::string_view key, const std::string& path,
+                  uint64_t chunk_bytes = 8ull << 20);
+
 /// True when `key` is a safe relative key: non-empty segments of [A-Za-z0-9._-], no "." or "..".
 bool IsValidKey(std::string_view key);
 

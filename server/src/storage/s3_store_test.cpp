@@ -296,6 +296,17 @@ TEST_F(S3StoreTest, RangesBehaveLikeLocalFiles) {
   EXPECT_EQ(store->GetBytes("a/missing", {.offset = 3, .length = 2}).error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(S3StoreTest, CopyToFileFetchesInRangedChunks) {
+  auto store = StartAndOpen();
+  ASSERT_TRUE(store);
+  const std::string bytes = Pseudorandom(3'000'000, 7);
+  ASSERT_TRUE(store->PutBytes("tracks/5/original.flac", bytes).ok());
+  const std::string copy = TempFile("");
+  ASSERT_TRUE(CopyToFile(*store, "tracks/5/original.flac", copy, /*chunk_bytes=*/1 << 20).ok());
+  std::ifstream in(copy, std::ios::binary);
+  EXPECT_TRUE(std::string(std::istreambuf_iterator<char>(in), {}) == bytes) << "the copy differs";
+}
+
 TEST_F(S3StoreTest, ListFollowsContinuationTokensInKeyOrder) {
   auto store = StartAndOpen();
   ASSERT_TRUE(store);

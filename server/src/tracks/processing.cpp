@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <system_error>
 
 #include "core/json.h"
@@ -175,15 +174,14 @@ jobs::JobOutcome TrackProcessor::Process(const jobs::Job& job) {
   if (auto local = objects_.LocalPath(original_key); local && fs::is_regular_file(*local, ec)) {
     input = *local;
   } else {
-    auto bytes = objects_.GetBytes(original_key);
-    if (!bytes.ok()) {
-      if (bytes.error().code == ErrorCode::kNotFound) {
+    input = (scratch.path / ("original." + track.original.extension)).string();
+    Status copied = storage::CopyToFile(objects_, original_key, input);
+    if (!copied.ok()) {
+      if (copied.error().code == ErrorCode::kNotFound) {
         return Fail(id, "The uploaded file is missing; please upload it again.", "original missing");
       }
-      return RetryOrFail(job, id, "fetching the original: " + bytes.error().detail);
+      return RetryOrFail(job, id, "fetching the original: " + copied.error().detail);
     }
-    input = (scratch.path / ("original." + track.original.extension)).string();
-    std::ofstream(input, std::ios::binary) << *bytes;
   }
 
   const fs::path out_dir = scratch.path / "out";

@@ -1,0 +1,29 @@
+#include "storage/object_store.h"
+
+#include <cstdio>
+#include <fstream>
+
+namespace veza::storage {
+
+Status CopyToFile(ObjectStore& store, std::string_view key, const std::string& path, uint64_t chunk_bytes) {
+  VEZA_ASSIGN_OR_RETURN(ObjectInfo info, store.Stat(key));
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Internal("cannot open " + path + " for writing");
+  for (uint64_t offset = 0; offset < info.size; offset += chunk_bytes) {
+    auto chunk = store.GetBytes(key, {.offset = offset, .length = chunk_bytes});
+    if (!chunk.ok()) {
+      out.close();
+      std::remove(path.c_str());
+      return chunk.error();
+    }
+    out.write(chunk->data(), static_cast<std::streamsize>(chunk->size()));
+  }
+  out.close();
+  if (!out) {
+    std::remove(path.c_str());
+    return Internal("cannot write " + path);
+  }
+  return Ok();
+}
+
+}  // namespace veza::storage
