@@ -1,6 +1,7 @@
 #include "app/components.h"
 #include "auth/stream_token.h"
 #include "core/ids.h"
+#include "mail/outbox_routes.h"
 #include "uploads/upload_routes.h"
 #include "users/profile_media.h"
 
@@ -28,6 +29,7 @@ class AuthStreamSigner final : public tracks::StreamSigner {
 
 void WireIdentity(Components& c, http::Router& router) {
   RegisterIdentityRoutes(router, c.config, *c.identity);
+  mail::RegisterOutboxRoutes(router, *c.database);
   if (c.identity->delivery) {
     c.job_handlers.emplace_back("mail.deliver",
                                 [&d = *c.identity->delivery](const jobs::Job& job) { return d.HandleJob(job); });

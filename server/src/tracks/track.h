@@ -106,7 +106,8 @@ struct TrackPage {
 
 struct PageRequest {
   int limit = 20;      // 1–100
-  std::string cursor;  // opaque, from a previous page
+  std::string cursor{};  // opaque, from a previous page
+  std::string tag{};     // public listing only: tracks carrying this tag (normalised like stored tags)
 };
 
 /// A play event from a player.

@@ -476,6 +476,7 @@ void RegisterTrackRoutes(http::Router& router, TrackService& service, UsernameLo
   router.Get(base + "/tracks", [&service, options](Request& req) {
     auto page = PageOf(req);
     if (!page.ok()) return Fail(page.error(), req);
+    page->tag = req.QueryParam("tag").value_or("");
     auto result = service.ListPublic(*page);
     if (!result.ok()) return Fail(result.error(), req);
     return PageResponse(*result, ViewerOf(req), options, req);

@@ -163,8 +163,13 @@ Result<Track> TrackService::Get(const std::optional<Viewer>& viewer, int64_t id)
 Result<TrackPage> TrackService::ListPublic(const PageRequest& page) {
   VEZA_ASSIGN_OR_RETURN(int64_t before, BeforeId(page));
   const int limit = ClampLimit(page.limit);
+  std::string tag;
+  if (!page.tag.empty()) {
+    VEZA_ASSIGN_OR_RETURN(std::vector<std::string> tags, NormaliseTags({page.tag}));
+    if (!tags.empty()) tag = tags.front();
+  }
   VEZA_ASSIGN_OR_RETURN(auto rows, db_.ReadValue<std::vector<Track>>([&](db::Session& s) {
-    return TrackStore::ListPublic(s, before, limit + 1);
+    return TrackStore::ListPublic(s, before, limit + 1, tag);
   }));
   return ToPage(std::move(rows), limit);
 }

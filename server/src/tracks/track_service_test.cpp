@@ -177,6 +177,32 @@ TEST_P(TrackServiceTest, PublicListPagesNewestFirstAndSkipsUnready) {
   EXPECT_EQ(service().ListPublic({.cursor = "garbage!"}).error().code, ErrorCode::kBadRequest);
 }
 
+TEST_P(TrackServiceTest, PublicListFiltersByWholeTag) {
+  auto upload_tagged = [&](std::vector<std::string> tags) {
+    TrackInput in;
+    in.title = "tagged";
+    in.tags = std::move(tags);
+    Track t = Upload(1, in);
+    MakeReady(t.id);
+    return t.id;
+  };
+  const int64_t rock = upload_tagged({"Rock", "lo fi"});
+  const int64_t punk = upload_tagged({"punk rock"});
+  const int64_t odd = upload_tagged({"100%_real!"});
+  auto ids_for = [&](const std::string& tag) {
+    auto page = service().ListPublic({.tag = tag});  // kept alive: items lives inside it
+    std::vector<int64_t> ids;
+    for (const auto& t : page->items) ids.push_back(t.id);
+    return ids;
+  };
+  EXPECT_EQ(ids_for("rock"), std::vector<int64_t>{rock});  // a whole tag, not a substring of "punk rock"
+  EXPECT_EQ(ids_for("  LO   FI "), std::vector<int64_t>{rock});  // normalised like stored tags
+  EXPECT_EQ(ids_for("punk rock"), std::vector<int64_t>{punk});
+  EXPECT_EQ(ids_for("100%_real!"), std::vector<int64_t>{odd});  // LIKE wildcards are literal
+  EXPECT_TRUE(ids_for("100").empty());
+  EXPECT_EQ(ids_for("").size(), 3u);
+}
+
 TEST_P(TrackServiceTest, UpdateByOwnerOnly) {
   Track t = Upload(1);
   TrackInput in;

@@ -28,6 +28,21 @@ std::string TagsToJson(const std::vector<std::string>& tags) {
   return json::Serialize(a);
 }
 
+/// A LIKE pattern matching one whole tag inside the stored JSON array: the tag as a JSON string, quotes
+/// included (so "rock" does not match "punk rock"), with LIKE's wildcards escaped by '!'. Tags are stored
+/// lowercase, so SQLite's case-insensitive LIKE and PostgreSQL's case-sensitive one agree.
+std::string TagPattern(std::string_view tag) {
+  const std::string array = TagsToJson({std::string(tag)});
+  const std::string_view quoted = std::string_view(array).substr(1, array.size() - 2);
+  std::string pattern = "%";
+  for (char c : quoted) {
+    if (c == '%' || c == '_' || c == '!') pattern.push_back('!');
+    pattern.push_back(c);
+  }
+  pattern.push_back('%');
+  return pattern;
+}
+
 std::vector<std::string> TagsFromJson(const std::string& text) {
   std::vector<std::string> tags;
   auto v = json::Parse(text);
@@ -163,10 +178,18 @@ Result<std::optional<Track>> TrackStore::Get(db::Session& s, int64_t id) {
   return std::optional<Track>(FromRow(*row));
 }
 
-Result<std::vector<Track>> TrackStore::ListPublic(db::Session& s, int64_t before_id, int limit) {
-  return Many(
-      s, Select("WHERE visibility = 'public' AND status = 'ready' AND id < $1 ORDER BY id DESC LIMIT $2"),
-      {before_id > 0 ? before_id : kNoUpperBound, static_cast<int64_t>(limit)});
+Result<std::vector<Track>> TrackStore::ListPublic(db::Session& s, int64_t before_id, int limit,
+                                                  std::string_view tag) {
+  const int64_t before = before_id > 0 ? before_id : kNoUpperBound;
+  if (tag.empty()) {
+    return Many(
+        s, Select("WHERE visibility = 'public' AND status = 'ready' AND id < $1 ORDER BY id DESC LIMIT $2"),
+        {before, static_cast<int64_t>(limit)});
+  }
+  return Many(s,
+              Select("WHERE visibility = 'public' AND status = 'ready' AND id < $1 AND tags LIKE $3 ESCAPE '!' "
+                     "ORDER BY id DESC LIMIT $2"),
+              {before, static_cast<int64_t>(limit), TagPattern(tag)});
 }
 
 Result<std::vector<Track>> TrackStore::ListByUser(db::Session& s, int64_t user_id, bool all,

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -15,23 +16,25 @@ namespace veza::tracks {
 /// What processing learnt about a track, written when it becomes ready.
 struct ProcessedFacts {
   int64_t duration_ms = 0;
-  std::optional<double> detected_bpm;
-  std::optional<double> detected_bpm_confidence;
-  std::string detected_key;  // canonical name or ""
-  std::optional<double> detected_key_confidence;
-  std::optional<double> loudness_lufs;
-  std::optional<double> true_peak_dbtp;
-  std::optional<double> replay_gain_db;
-  std::string cover_key;
-  std::string cover_mime_type;
+  std::optional<double> detected_bpm{};
+  std::optional<double> detected_bpm_confidence{};
+  std::string detected_key{};  // canonical name or ""
+  std::optional<double> detected_key_confidence{};
+  std::optional<double> loudness_lufs{};
+  std::optional<double> true_peak_dbtp{};
+  std::optional<double> replay_gain_db{};
+  std::string cover_key{};
+  std::string cover_mime_type{};
 };
 
 class TrackStore {
  public:
   static Status Insert(db::Session& s, const Track& track);
   static Result<std::optional<Track>> Get(db::Session& s, int64_t id);
-  /// Public, ready tracks with id < before_id (0: from the newest), newest first.
-  static Result<std::vector<Track>> ListPublic(db::Session& s, int64_t before_id, int limit);
+  /// Public, ready tracks with id < before_id (0: from the newest), newest first; with a (normalised)
+  /// `tag`, only those carrying it.
+  static Result<std::vector<Track>> ListPublic(db::Session& s, int64_t before_id, int limit,
+                                               std::string_view tag = {});
   /// A user's tracks; `all` includes unlisted, private and unfinished ones (the owner's view).
   static Result<std::vector<Track>> ListByUser(db::Session& s, int64_t user_id, bool all, int64_t before_id,
                                                int limit);

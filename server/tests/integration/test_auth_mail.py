@@ -151,5 +151,44 @@ class AdminCli(IdentityTestCase):
         self.assertIn("smtp.url", err)
 
 
+class AdminOutboxApi(IdentityTestCase):
+    """GET /api/v1/admin/outbox[/{id}]: the outbox over HTTP, for admins only."""
+
+    def test_admins_read_the_outbox_others_cannot(self):
+        code, _, err = admin(self.server, "user", "create", "--email", "boss@example.com", "--username", "boss",
+                             "--password", PASSWORD, "--role", "admin")
+        self.assertEqual(code, 0, err)
+        boss = self.login("boss").json()["access_token"]
+        reader = self.register("lecteur", language="fr")["access_token"]
+
+        self.assertEnvelope(self.server.request("GET", "/api/v1/admin/outbox"), 401)
+        self.assertEnvelope(self.authed("GET", "/api/v1/admin/outbox", reader), 403, "forbidden")
+
+        listed = self.authed("GET", "/api/v1/admin/outbox?status=pending", boss)
+        self.assertEqual(listed.status, 200, listed.body)
+        mine = [e for e in listed.json()["items"] if e["to"] == "lecteur@example.com"]
+        self.assertEqual(len(mine), 1)
+        entry = mine[0]
+        self.assertEqual((entry["template"], entry["language"], entry["status"]), ("verify_email", "fr", "pending"))
+        self.assertIn("Confirmez", entry["subject"])
+        self.assertNotIn("text", entry)
+        self.assertIsNone(entry["sent_at"])
+        self.assertEqual(self.authed("GET", "/api/v1/admin/outbox?status=sent", boss).json()["items"], [])
+        self.assertEqual(len(self.authed("GET", "/api/v1/admin/outbox?limit=1", boss).json()["items"]), 1)
+
+        one = self.authed("GET", f"/api/v1/admin/outbox/{entry['id']}", boss)
+        self.assertEqual(one.status, 200, one.body)
+        self.assertIn("token=", one.json()["text"])
+        self.assertIn("lang=\"fr\"", one.json()["html"])
+        self.assertEqual(token_from_text(one.json()["text"]),
+                         token_from_text(outbox_text(self.server, entry["id"])))
+
+        self.assertEnvelope(self.authed("GET", "/api/v1/admin/outbox?status=lost", boss), 400, "invalid_query")
+        self.assertEnvelope(self.authed("GET", "/api/v1/admin/outbox?limit=0", boss), 400, "invalid_query")
+        self.assertEnvelope(self.authed("GET", "/api/v1/admin/outbox/123456789", boss), 404)
+        self.assertEnvelope(self.authed("GET", "/api/v1/admin/outbox/nope", boss), 404)
+        self.assertEnvelope(self.authed("GET", f"/api/v1/admin/outbox/{entry['id']}", reader), 403)
+
+
 if __name__ == "__main__":
     unittest.main()

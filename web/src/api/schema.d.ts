@@ -1009,10 +1009,66 @@ export interface paths {
         patch: operations["appendUpload"];
         trace?: never;
     };
+    "/api/v1/admin/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The mail outbox, newest first (admins only); bodies are left out.
+         * @description What `veza admin outbox` lists: every mail Veza wrote (verification, reset, change, sign-in alerts),
+         *     pending until delivered over SMTP, then `sent`, or `failed` after its last attempt. Without SMTP
+         *     configured, this is where operators find the links to hand on.
+         */
+        get: operations["listOutbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/outbox/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One outbox entry with its plain-text and HTML bodies (admins only). */
+        get: operations["getOutboxEntry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        OutboxEntry: {
+            id: string;
+            to: string;
+            /** @description verify_email, password_reset, … */
+            template: string;
+            /** @enum {string} */
+            language: "en" | "fr";
+            subject: string;
+            /** @enum {string} */
+            status: "pending" | "sent" | "failed";
+            attempts: number;
+            last_error: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            sent_at: string | null;
+        };
         /**
          * @description `cookie` (browsers): the refresh token is only set as the httpOnly, SameSite=Strict `veza_refresh`
          *     cookie scoped to `/api/v1/auth` (Secure when the public URL is https); `body` (API clients) returns it.
@@ -1380,7 +1436,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description Not allowed (`account_disabled`, `csrf_header_missing`). */
+        /** @description Not allowed (`account_disabled`, `csrf_header_missing`, `forbidden` for a role that may not). */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -2364,6 +2420,8 @@ export interface operations {
                 limit?: components["parameters"]["Limit"];
                 /** @description next_cursor of the previous page (opaque). */
                 cursor?: components["parameters"]["Cursor"];
+                /** @description Only tracks carrying this whole tag (normalised like stored tags, so `Lo  Fi` finds `lo fi`). */
+                tag?: string;
             };
             header?: never;
             path?: never;
@@ -3379,6 +3437,62 @@ export interface operations {
                 };
             };
             460: components["responses"]["TusChecksumMismatch"];
+        };
+    };
+    listOutbox: {
+        parameters: {
+            query?: {
+                status?: "pending" | "sent" | "failed";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The newest entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["OutboxEntry"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadQuery"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getOutboxEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxEntry"] & {
+                        text: string;
+                        html: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
         };
     };
 }

@@ -1,8 +1,8 @@
 import { api } from './instance';
 import type { Page, PublicProfile, StreamInfo, Track, TrackInput } from './types';
 
-export function listLatestTracks(cursor?: string, signal?: AbortSignal): Promise<Page<Track>> {
-  return api.get<Page<Track>>('/tracks', { cursor, limit: 24 }, signal);
+export function listLatestTracks(cursor?: string, signal?: AbortSignal, tag?: string): Promise<Page<Track>> {
+  return api.get<Page<Track>>('/tracks', { cursor, limit: 24, tag }, signal);
 }
 
 export function getTrack(id: string, signal?: AbortSignal): Promise<Track> {

@@ -8,21 +8,18 @@ import { Button, EmptyState, ErrorState } from '../../components';
 import { MusicIcon } from '../../components/icons';
 import { TrackGrid, TrackGridSkeleton } from './TrackGrid';
 
-/**
- * Tracks with one tag. The API has no tag filter yet, so this reads the latest public tracks
- * and keeps the matching ones; "Load more" reads further pages.
- */
+/** Public tracks carrying one tag, newest first; "Load more" reads further pages. */
 export function TagPage() {
   const { t } = useTranslation();
   const tag = (useParams().tag ?? '').toLowerCase();
   useDocumentTitle(`#${tag}`);
   const query = useInfiniteQuery({
-    queryKey: ['tracks', 'latest'],
-    queryFn: ({ pageParam, signal }) => listLatestTracks(pageParam, signal),
+    queryKey: ['tracks', 'tag', tag],
+    queryFn: ({ pageParam, signal }) => listLatestTracks(pageParam, signal, tag),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
-  const tracks = (query.data?.pages.flatMap((p) => p.items) ?? []).filter((track) => track.tags.includes(tag));
+  const tracks = query.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <div className={page.page}>
       <header className={page.header}>
