@@ -3,7 +3,19 @@
 #include <cstdio>
 #include <fstream>
 
+#include "core/ids.h"
+
 namespace veza::storage {
+
+std::optional<OwnedKey> SplitOwnedKey(std::string_view key, std::string_view prefix) {
+  if (!key.starts_with(prefix)) return std::nullopt;
+  std::string_view rest = key.substr(prefix.size());
+  const size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto id = ParseId(rest.substr(0, slash));
+  if (!id) return std::nullopt;
+  return OwnedKey{*id, rest.substr(slash + 1)};
+}
 
 Status CopyToFile(ObjectStore& store, std::string_view key, const std::string& path, uint64_t chunk_bytes) {
   VEZA_ASSIGN_OR_RETURN(ObjectInfo info, store.Stat(key));

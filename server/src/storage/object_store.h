@@ -54,6 +54,14 @@ class ObjectStore {
   virtual std::string Describe() const = 0;
 };
 
+/// A key shaped "<prefix><id>/<file>" (e.g. "tracks/123/hls/a.m4s"): whose it is, and the rest.
+struct OwnedKey {
+  int64_t owner_id = 0;
+  std::string_view file;  // after the id's slash; a view into the key
+};
+/// nullopt when `key` does not start with `prefix` followed by an id and a slash.
+std::optional<OwnedKey> SplitOwnedKey(std::string_view key, std::string_view prefix);
+
 /// Writes the object to a local file in chunks of `chunk_bytes` (ranged reads), so an object of any size
 /// costs one chunk of memory; the file is replaced. kNotFound when absent.
 Status CopyToFile(ObjectStore& store, std::string_view key, const std::string& path,

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "media/key.h"
 #include "media/probe.h"
+#include "storage/quota.h"
 #include "tracks/track_fields.h"
 #include "tracks/track_store.h"
 
@@ -60,12 +61,6 @@ TrackPage ToPage(std::vector<Track> rows, int limit) {
   return page;
 }
 
-std::string GiB(int64_t bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
-  return buf;
-}
-
 /// Tags in the file become defaults; anything invalid in them is ignored rather than refused.
 void ApplyFileTags(const media::AudioTags& tags, const std::string& file_name, Track& t) {
   t.title = tags.title;
@@ -88,20 +83,6 @@ void ApplyFileTags(const media::AudioTags& tags, const std::string& file_name, T
     if (auto isrc = NormaliseIsrc(tags.isrc); isrc.ok()) t.isrc = *isrc;
   }
   if (tags.date.size() == 10 && IsValidDate(tags.date)) t.release_date = tags.date;
-}
-
-Error QuotaExceeded(int64_t used, int64_t quota, int64_t incoming) {
-  int64_t left = std::max<int64_t>(0, quota - used);
-  Error e = MakeError(ErrorCode::kPayloadTooLarge,
-                      "Storage quota exceeded: " + GiB(used) + " used of " + GiB(quota) + ", " + GiB(left) +
-                          " left; this file needs " + GiB(incoming) + ".",
-                      "quota_exceeded");
-  e.fields = {
-      {"used_bytes", std::to_string(used)},
-      {"left_bytes", std::to_string(left)},
-      {"quota_bytes", std::to_string(quota)},
-      {"file", "The file is " + std::to_string(incoming) + " bytes; " + std::to_string(left) + " left."}};
-  return e;
 }
 
 }  // namespace
@@ -269,7 +250,7 @@ Result<Track> TrackService::CreateFromUpload(const Viewer& viewer, const Uploade
   // Cheap early refusal before copying gigabytes; checked again inside the transaction.
   VEZA_ASSIGN_OR_RETURN(int64_t used, UsedBytes(viewer.user_id));
   if (used + t.original.size_bytes > options_.quota_bytes) {
-    return QuotaExceeded(used, options_.quota_bytes, t.original.size_bytes);
+    return storage::QuotaExceeded(used, options_.quota_bytes, t.original.size_bytes);
   }
 
   t.id = ids_.Next();
@@ -279,7 +260,7 @@ Result<Track> TrackService::CreateFromUpload(const Viewer& viewer, const Uploade
   Status committed = db_.InTransaction([&](db::Session& s) -> Status {
     VEZA_ASSIGN_OR_RETURN(int64_t used_now, TrackStore::UsedBytes(s, viewer.user_id));
     if (used_now + t.original.size_bytes > options_.quota_bytes) {
-      return QuotaExceeded(used_now, options_.quota_bytes, t.original.size_bytes);
+      return storage::QuotaExceeded(used_now, options_.quota_bytes, t.original.size_bytes);
     }
     VEZA_TRY(TrackStore::Insert(s, t));
     jobs::EnqueueOptions opts;
@@ -475,28 +456,25 @@ Result<std::vector<std::string>> TrackService::Orphans(const std::vector<storage
   std::map<int64_t, std::optional<Track>> tracks;
   std::vector<std::string> orphans;
   for (const auto& o : objects) {
-    std::string_view key = o.key;
-    if (!key.starts_with("tracks/")) continue;
-    std::string_view rest = key.substr(7);
-    size_t slash = rest.find('/');
-    auto id = slash == std::string_view::npos ? std::nullopt : ParseId(rest.substr(0, slash));
-    if (!id) {
+    if (!std::string_view(o.key).starts_with("tracks/")) continue;
+    auto split = storage::SplitOwnedKey(o.key, "tracks/");
+    if (!split) {
       orphans.push_back(o.key);
       continue;
     }
-    auto it = tracks.find(*id);
+    const int64_t id = split->owner_id;
+    auto it = tracks.find(id);
     if (it == tracks.end()) {
       VEZA_ASSIGN_OR_RETURN(auto t, db_.ReadValue<std::optional<Track>>(
-                                        [&](db::Session& s) { return TrackStore::Get(s, *id); }));
-      it = tracks.emplace(*id, std::move(t)).first;
+                                        [&](db::Session& s) { return TrackStore::Get(s, id); }));
+      it = tracks.emplace(id, std::move(t)).first;
     }
     if (!it->second) {
       orphans.push_back(o.key);
       continue;
     }
     // Within a live track, only covers it no longer points at are garbage.
-    std::string_view file = rest.substr(slash + 1);
-    if (!file.starts_with("cover")) continue;
+    if (!split->file.starts_with("cover")) continue;
     const std::string& current = it->second->cover_key;
     bool owned = o.key == current;
     if (!owned && !current.empty() && IsRenditionBase(current)) {

@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "core/log.h"
+#include "storage/quota.h"
 #include "uploads/upload_store.h"
 
 namespace veza::uploads {
@@ -41,27 +42,6 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   }
   out.resize(len);
   return out;
-}
-
-std::string GiB(int64_t bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
-  return buf;
-}
-
-/// Same shape as the multipart path's refusal, so clients read one kind of 413.
-Error QuotaExceeded(int64_t used, int64_t quota, int64_t incoming) {
-  const int64_t left = std::max<int64_t>(0, quota - used);
-  Error e = MakeError(ErrorCode::kPayloadTooLarge,
-                      "Storage quota exceeded: " + GiB(used) + " used of " + GiB(quota) + ", " + GiB(left) +
-                          " left; this file needs " + GiB(incoming) + ".",
-                      "quota_exceeded");
-  e.fields = {
-      {"used_bytes", std::to_string(used)},
-      {"left_bytes", std::to_string(left)},
-      {"quota_bytes", std::to_string(quota)},
-      {"file", "The file is " + std::to_string(incoming) + " bytes; " + std::to_string(left) + " left."}};
-  return e;
 }
 
 /// SHA-256 of a file read through a small buffer.
@@ -202,7 +182,7 @@ Result<Upload> UploadService::Create(int64_t user_id, int64_t length, const std:
   Status s = db_.InTransaction([&](db::Session& session) -> Status {
     VEZA_ASSIGN_OR_RETURN(int64_t reserved, UploadStore::ReservedBytes(session, user_id));
     if (stored + reserved + length > options_.quota_bytes) {
-      return QuotaExceeded(stored + reserved, options_.quota_bytes, length);
+      return storage::QuotaExceeded(stored + reserved, options_.quota_bytes, length);
     }
     return UploadStore::Insert(session, u);
   });

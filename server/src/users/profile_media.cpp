@@ -98,20 +98,18 @@ Result<std::vector<std::string>> ProfileMediaService::Orphans(
   std::map<int64_t, std::optional<User>> accounts;
   std::vector<std::string> orphans;
   for (const auto& o : objects) {
-    std::string_view key = o.key;
-    if (!key.starts_with("users/")) continue;
-    std::string_view rest = key.substr(6);
-    size_t slash = rest.find('/');
-    auto id = slash == std::string_view::npos ? std::nullopt : ParseId(rest.substr(0, slash));
-    if (!id) {
+    if (!std::string_view(o.key).starts_with("users/")) continue;
+    auto split = storage::SplitOwnedKey(o.key, "users/");
+    if (!split) {
       orphans.push_back(o.key);
       continue;
     }
-    auto it = accounts.find(*id);
+    const int64_t id = split->owner_id;
+    auto it = accounts.find(id);
     if (it == accounts.end()) {
-      auto user = users_.Get(*id);
+      auto user = users_.Get(id);
       if (!user.ok() && user.error().code != ErrorCode::kNotFound) return std::move(user).error();
-      it = accounts.emplace(*id, user.ok() ? std::optional<User>(*user) : std::nullopt).first;
+      it = accounts.emplace(id, user.ok() ? std::optional<User>(*user) : std::nullopt).first;
     }
     bool owned = false;
     if (it->second) {

@@ -12,7 +12,7 @@ import urllib.parse
 import uuid
 
 from auth_helpers import IdentityTestCase
-from test_tracks import multipart
+from media_helpers import multipart
 from upload_helpers import TusMixin, generate
 
 SECONDS = 6

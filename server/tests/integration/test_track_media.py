@@ -16,7 +16,8 @@ import uuid
 import image_helpers as img
 from auth_helpers import FAST_FLAGS, IdentityTestCase, admin
 from harness import ENGINE, PG_URL, REPO, psql, with_database
-from test_tracks import generate, multipart
+from media_helpers import multipart
+from test_tracks import generate
 
 S3_TESTING = os.path.join(REPO, "server", "src", "storage", "testing")
 BUCKET = "veza-it"

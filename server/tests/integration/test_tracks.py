@@ -9,23 +9,13 @@ import unittest
 import uuid
 
 from auth_helpers import IdentityTestCase
+from media_helpers import multipart
 
 
 def generate(path, seconds=8, extra=()):
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
                     f"sine=frequency=440:sample_rate=44100:duration={seconds}", "-ac", "2", *extra, path],
                    check=True, timeout=60)
-
-
-def multipart(fields, file_name, data, content_type="application/octet-stream"):
-    boundary = "veza-" + uuid.uuid4().hex
-    parts = []
-    for k, v in fields.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
-                 f"Content-Type: {content_type}\r\n\r\n".encode() + data + b"\r\n")
-    parts.append(f"--{boundary}--\r\n".encode())
-    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 class Tracks(IdentityTestCase):
